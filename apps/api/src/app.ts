@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ErrorMessage } from "@portal/contracts";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import type { Config } from "./config.js";
+import { crossSiteProtection } from "./http/cross-site.js";
+import { sendError, toAppError } from "./http/errors.js";
+import { rateLimits, type StoreFactory } from "./http/rate-limit.js";
+import { requestLog } from "./http/request-log.js";
+import { errorFields } from "./logger.js";
+import { restRouter } from "./rest/router.js";
+import type { ServiceDeps } from "./services/context.js";
+import { AppError } from "./services/errors.js";
+import { appRouter } from "./trpc/app-router.js";
+import { contextFactory } from "./trpc/context.js";
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+export const MAX_TRPC_BATCH = 10;
+
+export interface AppOptions {
+  config: Pick<Config, "demo" | "trustedOrigins" | "rateLimits" | "trustProxyHops" | "webDist">;
+  deps: ServiceDeps;
+  /** Where rate-limit counts live; undefined keeps them in this process's memory. */
+  rateLimitStores?: StoreFactory;
+  /** Answers /health: throws when the database cannot be reached. */
+  checkDatabase: () => Promise<void>;
+}
+
+/** The HTTP application: REST under /v1 and tRPC under /trpc over one service layer, plus the web app. */
+export function createApp(options: AppOptions): Express {
+  const { config, deps } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxyHops);
+  app.set("etag", false);
+
+  app.use(requestLog(deps.log));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"] },
+      },
+    }),
+  );
+
+  app.get("/health", async (_req, res) => {
+    try {
+      await options.checkDatabase();
+      res.json({ status: "ok" });
+    } catch (error) {
+      deps.log.error("health check failed", errorFields(error));
+      res.status(503).json({ status: "unavailable", correlation_id: res.locals.correlationId });
+    }
+  });
+
+  const api = ["/v1", "/trpc"];
+  if (config.rateLimits) app.use(api, ...rateLimits(options.rateLimitStores ?? (() => undefined)));
+  app.use(api, crossSiteProtection(config.trustedOrigins));
+
+  app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false }), restRouter(deps, { demo: config.demo }));
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: contextFactory(deps, config),
+      maxBodySize: BODY_LIMIT_BYTES,
+      maxBatchSize: MAX_TRPC_BATCH,
+      onError: ({ error, path, ctx }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          deps.log.error("procedure failed", { procedure: path, correlation_id: ctx?.correlationId, ...errorFields(error.cause ?? error) });
+        }
+      },
+    }),
+  );
+
+  if (config.webDist && existsSync(join(config.webDist, "index.html"))) {
+    const webDist = config.webDist;
+    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
+    // The web app routes on the client: every other GET outside the API gets its page.
+    app.get(/^\/(?!v1\/|v1$|trpc\/|trpc$|health$).*/, (_req, res) => {
+      res.setHeader("Cache-Control", "no-cache");
+      res.sendFile(join(webDist, "index.html"));
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    sendError(req, res, new AppError("NOT_FOUND", ErrorMessage.notFound));
+  });
+
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const known = toAppError(error);
+    if (known) return sendError(req, res, known);
+    deps.log.error("unhandled error", { correlation_id: res.locals.correlationId, ...errorFields(error) });
+    sendError(req, res, new AppError("INTERNAL_SERVER_ERROR", ErrorMessage.internal));
+  });
+
+  return app;
+}

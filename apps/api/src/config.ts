@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+
+/** The one module that reads the environment (SPEC section 8). */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  demo: boolean;
+  trustedOrigins: string[];
+  rateLimits: boolean;
+  redisUrl: string | null;
+  logLevel: LogLevel;
+  /** Express "trust proxy": how many proxy hops in front of the server set X-Forwarded-For. */
+  trustProxyHops: number;
+  /** Where the built web app is; null serves the API alone. */
+  webDist: string | null;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function describe(variable: string, expected: string, raw: string | undefined): string {
+  return `${variable} must be ${expected} (got ${JSON.stringify(raw)})`;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(describe(name, `an integer from ${min} to ${max}`, raw));
+  }
+  return Number(raw);
+}
+
+function enumVar<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(describe(name, `one of ${values.join(", ")}`, raw));
+  return raw as T;
+}
+
+function originList(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  return raw.split(",").map((entry) => {
+    const value = entry.trim();
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(describe("TRUSTED_ORIGINS", "a comma-separated list of origins such as https://app.example.com", raw));
+    }
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value.replace(/\/$/, "")) {
+      throw new ConfigError(describe("TRUSTED_ORIGINS", "a comma-separated list of origins (scheme://host[:port], no path)", raw));
+    }
+    return url.origin;
+  });
+}
+
+function databaseUrl(raw: string | undefined): string {
+  const value = raw === undefined || raw === "" ? "file:./data/portal.db" : raw;
+  const ok =
+    (value.startsWith("file:") && value.length > "file:".length) || /^postgres(ql)?:\/\/.+/.test(value);
+  if (!ok) throw new ConfigError(describe("DATABASE_URL", "file:<path> for SQLite or postgres://user@host:port/db", raw));
+  return value;
+}
+
+function redisUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (!/^rediss?:\/\/.+/.test(raw)) throw new ConfigError(describe("REDIS_URL", "a redis://host:port URL", raw));
+  return raw;
+}
+
+const hostSchema = z.string().min(1);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { webDist?: string | null } = {}): Config {
+  const host = env.HOST === undefined || env.HOST === "" ? "127.0.0.1" : env.HOST;
+  if (!hostSchema.safeParse(host).success) throw new ConfigError(describe("HOST", "a host name or address", env.HOST));
+  return {
+    port: intVar(env, "PORT", 3000, 0, 65535),
+    host,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
+    databasePoolSize: intVar(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    demo: enumVar(env, "PORTAL_DEMO", ["0", "1"], "0") === "1",
+    trustedOrigins: originList(env.TRUSTED_ORIGINS),
+    rateLimits: enumVar(env, "RATE_LIMITS", ["on", "off"], "on") === "on",
+    redisUrl: redisUrl(env.REDIS_URL),
+    logLevel: enumVar(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    trustProxyHops: intVar(env, "TRUST_PROXY", 0, 0, 10),
+    webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,
+    shutdownTimeoutMs: intVar(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+  };
+}

@@ -1,0 +1,55 @@
+import type { Kysely } from "kysely";
+import type { ActivityEventsTable, DB } from "../schema.js";
+
+export async function insertActivityEvent(
+  db: Kysely<DB>,
+  event: Omit<ActivityEventsTable, "id">,
+): Promise<void> {
+  await db.insertInto("activity_events").values(event).execute();
+}
+
+export interface ActivityEventWithUser {
+  user_id: number;
+  username: string;
+  avatar_url: string | null;
+  action: ActivityEventsTable["action"];
+  method: ActivityEventsTable["method"];
+  invite_code: string | null;
+  created_at: number;
+}
+
+/** A page of a chat's activity, newest first. */
+export async function listActivity(
+  db: Kysely<DB>,
+  chatId: number,
+  offset: number,
+  limit: number,
+): Promise<ActivityEventWithUser[]> {
+  return db
+    .selectFrom("activity_events")
+    .innerJoin("users", "users.id", "activity_events.user_id")
+    .select([
+      "activity_events.user_id",
+      "users.username",
+      "users.avatar_url",
+      "activity_events.action",
+      "activity_events.method",
+      "activity_events.invite_code",
+      "activity_events.created_at",
+    ])
+    .where("activity_events.chat_id", "=", chatId)
+    .orderBy("activity_events.created_at", "desc")
+    .orderBy("activity_events.id", "desc")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+export async function countActivity(db: Kysely<DB>, chatId: number): Promise<number> {
+  const row = await db
+    .selectFrom("activity_events")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("chat_id", "=", chatId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

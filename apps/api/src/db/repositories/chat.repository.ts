@@ -1,0 +1,185 @@
+import { sql, type Kysely } from "kysely";
+import { isPostgres } from "../database.js";
+import type { ChatBanRow, ChatRow, DB, NewChat } from "../schema.js";
+
+export interface ChatWithAccessFacts extends ChatRow {
+  owner_level: number | null;
+  is_member: number;
+}
+
+/**
+ * A chat with what the permission rules need: its owner's level and whether `userId` is a member.
+ * With `lock`, on PostgreSQL the chat row is locked (FOR NO KEY UPDATE) until the transaction ends,
+ * which serializes check-then-write use cases per chat; SQLite's BEGIN IMMEDIATE already did that.
+ */
+export async function findChatWithAccessFacts(
+  db: Kysely<DB>,
+  chatId: number,
+  userId: number,
+  options: { lock?: boolean } = {},
+): Promise<ChatWithAccessFacts | undefined> {
+  let query = db
+    .selectFrom("chats")
+    .leftJoin("users as owner", "owner.id", "chats.owner_id")
+    .selectAll("chats")
+    .select((eb) => [
+      "owner.permission_level as owner_level",
+      eb
+        .case()
+        .when(
+          eb.exists(
+            eb
+              .selectFrom("chat_members")
+              .select(sql.lit(1).as("one"))
+              .whereRef("chat_members.chat_id", "=", "chats.id")
+              .where("chat_members.user_id", "=", userId),
+          ),
+        )
+        .then(1)
+        .else(0)
+        .end()
+        .as("is_member"),
+    ])
+    .where("chats.id", "=", chatId);
+  if (options.lock && isPostgres(db)) query = query.forNoKeyUpdate("chats");
+  return query.executeTakeFirst();
+}
+
+export async function findChatById(db: Kysely<DB>, chatId: number): Promise<ChatRow | undefined> {
+  return db.selectFrom("chats").selectAll().where("id", "=", chatId).executeTakeFirst();
+}
+
+export async function insertChat(db: Kysely<DB>, chat: NewChat): Promise<ChatRow> {
+  return db.insertInto("chats").values(chat).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function setChatArchived(db: Kysely<DB>, chatId: number, archived: boolean): Promise<ChatRow | undefined> {
+  return db
+    .updateTable("chats")
+    .set({ archived: archived ? 1 : 0 })
+    .where("id", "=", chatId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Chats the user owns or is a member of, newest first. */
+export async function listChatsOfUser(db: Kysely<DB>, userId: number): Promise<ChatRow[]> {
+  return db
+    .selectFrom("chats")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb("owner_id", "=", userId),
+        eb.exists(
+          eb
+            .selectFrom("chat_members")
+            .select(sql.lit(1).as("one"))
+            .whereRef("chat_members.chat_id", "=", "chats.id")
+            .where("chat_members.user_id", "=", userId),
+        ),
+      ]),
+    )
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .execute();
+}
+
+export interface ChatWithOwner extends ChatRow {
+  owner_level: number | null;
+  owner_username: string | null;
+  owner_avatar_url: string | null;
+}
+
+/**
+ * The chats a user could possibly manage: the ones they own and every non-private one. Which of
+ * those they may manage is the permission rule's decision, not this query's.
+ */
+export async function listManagementCandidates(db: Kysely<DB>, userId: number): Promise<ChatWithOwner[]> {
+  return db
+    .selectFrom("chats")
+    .leftJoin("users as owner", "owner.id", "chats.owner_id")
+    .selectAll("chats")
+    .select(["owner.permission_level as owner_level", "owner.username as owner_username", "owner.avatar_url as owner_avatar_url"])
+    .where((eb) => eb.or([eb("chats.owner_id", "=", userId), eb("chats.visibility", "!=", "private")]))
+    .orderBy("chats.created_at", "desc")
+    .orderBy("chats.id", "desc")
+    .execute();
+}
+
+export async function countMembers(db: Kysely<DB>, chatId: number): Promise<number> {
+  const row = await db
+    .selectFrom("chat_members")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("chat_id", "=", chatId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function countMembersByChat(db: Kysely<DB>, chatIds: readonly number[]): Promise<Map<number, number>> {
+  if (chatIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("chat_members")
+    .select(["chat_id", (eb) => eb.fn.countAll<number>().as("count")])
+    .where("chat_id", "in", chatIds)
+    .groupBy("chat_id")
+    .execute();
+  return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
+}
+
+export async function isChatMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("chat_members")
+    .select("user_id")
+    .where("chat_id", "=", chatId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Adds a member; returns false when they already were one (nothing is written then). */
+export async function addMember(
+  db: Kysely<DB>,
+  member: { chat_id: number; user_id: number; joined_at: number; invite_code: string | null },
+): Promise<boolean> {
+  const row = await db
+    .insertInto("chat_members")
+    .values(member)
+    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing())
+    .returning("user_id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function removeMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom("chat_members")
+    .where("chat_id", "=", chatId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
+  return db
+    .selectFrom("chat_bans")
+    .selectAll()
+    .where("chat_id", "=", chatId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {
+  return db
+    .insertInto("chat_bans")
+    .values(ban)
+    .onConflict((oc) =>
+      oc.columns(["chat_id", "user_id"]).doUpdateSet({ until: ban.until, reason: ban.reason, created_at: ban.created_at }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteBan(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
+  const result = await db.deleteFrom("chat_bans").where("chat_id", "=", chatId).where("user_id", "=", userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -1,0 +1,100 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The tables of SPEC section 1. Times are epoch milliseconds (INTEGER on SQLite, BIGINT on
+ * PostgreSQL) so that comparisons with `now` are plain numeric ones on both databases.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  avatar_url: string | null;
+  permission_level: number;
+  state: number;
+  timeout_until: number | null;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie token, hex; the token itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface LoginCodesTable {
+  code_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface ChatsTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  owner_id: number | null;
+  visibility: "private" | "public" | "official";
+  slug: string | null;
+  archived: number;
+  created_at: number;
+}
+
+export interface ChatMembersTable {
+  chat_id: number;
+  user_id: number;
+  joined_at: number;
+  invite_code: string | null;
+}
+
+export interface ChatBansTable {
+  chat_id: number;
+  user_id: number;
+  until: number | null;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface InvitesTable {
+  id: Generated<number>;
+  code: string;
+  chat_id: number;
+  created_by_id: number | null;
+  created_at: number;
+  expires_at: number | null;
+  uses: Generated<number>;
+  max_uses: number | null;
+  revoked_at: number | null;
+}
+
+export interface ActivityEventsTable {
+  id: Generated<number>;
+  chat_id: number;
+  user_id: number;
+  action: "join" | "leave" | "kick" | "ban";
+  method: "direct" | "vanity" | "invite" | null;
+  invite_code: string | null;
+  created_at: number;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_codes: LoginCodesTable;
+  chats: ChatsTable;
+  chat_members: ChatMembersTable;
+  chat_bans: ChatBansTable;
+  invites: InvitesTable;
+  activity_events: ActivityEventsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ChatRow = Selectable<ChatsTable>;
+export type NewChat = Insertable<ChatsTable>;
+export type InviteRow = Selectable<InvitesTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ChatBanRow = Selectable<ChatBansTable>;
+export type ActivityEventRow = Selectable<ActivityEventsTable>;

@@ -1,0 +1,81 @@
+import { ErrorMessage } from "@portal/contracts";
+import type { Request, Response } from "express";
+import { AppError, type AppErrorCode } from "../services/errors.js";
+
+/** The one map from error kinds to HTTP statuses. */
+export const HTTP_STATUS: Record<AppErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** JSON-RPC error numbers tRPC uses for each code, for errors raised before tRPC sees the request. */
+const TRPC_ERROR_NUMBER: Record<AppErrorCode, number> = {
+  BAD_REQUEST: -32600,
+  UNAUTHORIZED: -32001,
+  FORBIDDEN: -32003,
+  NOT_FOUND: -32004,
+  CONFLICT: -32009,
+  PAYLOAD_TOO_LARGE: -32013,
+  UNSUPPORTED_MEDIA_TYPE: -32015,
+  TOO_MANY_REQUESTS: -32029,
+  INTERNAL_SERVER_ERROR: -32603,
+};
+
+export function correlationIdOf(res: Response): string {
+  return res.locals.correlationId as string;
+}
+
+/**
+ * Answers with an error. REST gets SPEC section 4's `{error, correlation_id}`; a request to /trpc
+ * that fails before tRPC runs (cross-site, rate limit, body) gets tRPC's own error envelope, so the
+ * tRPC client reads it like any other procedure error.
+ */
+export function sendError(req: Request, res: Response, error: AppError): void {
+  const status = HTTP_STATUS[error.code];
+  const correlationId = correlationIdOf(res);
+  res.locals.errorMessage = error.message;
+  if (req.originalUrl.startsWith("/trpc")) {
+    res.status(status).json({
+      error: {
+        message: error.message,
+        code: TRPC_ERROR_NUMBER[error.code],
+        data: { code: error.code, httpStatus: status, correlation_id: correlationId },
+      },
+    });
+    return;
+  }
+  res.status(status).json({ error: error.message, correlation_id: correlationId });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Turns what body parsing and the services throw into an AppError; anything else is a 500. */
+export function toAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  const parserError = error as BodyParserError | null;
+  switch (parserError?.type) {
+    case "entity.too.large":
+      return new AppError("PAYLOAD_TOO_LARGE", ErrorMessage.bodyTooLarge);
+    case "entity.parse.failed":
+      return new AppError("BAD_REQUEST", ErrorMessage.malformedJson);
+    case "charset.unsupported":
+    case "encoding.unsupported":
+      return new AppError("UNSUPPORTED_MEDIA_TYPE", ErrorMessage.unsupportedMediaType);
+    case "request.aborted":
+    case "request.size.invalid":
+    case "stream.encoding.set":
+      return new AppError("BAD_REQUEST", "Request body could not be read: send it again");
+    default:
+      return null;
+  }
+}

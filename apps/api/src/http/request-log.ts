@@ -1,0 +1,33 @@
+import { randomUUID } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "../logger.js";
+
+/**
+ * Gives every request a correlation id (the `X-Correlation-ID` header, the error body and the log
+ * line carry the same one) and writes one JSON log line when the response is done. The line holds
+ * the path without its query string and never a cookie or a body, so no session token or login
+ * code reaches the log.
+ */
+export function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const correlationId = randomUUID();
+    const started = process.hrtime.bigint();
+    res.locals.correlationId = correlationId;
+    res.setHeader("X-Correlation-ID", correlationId);
+    res.on("finish", () => {
+      const fields: Record<string, unknown> = {
+        correlation_id: correlationId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ip: req.ip,
+      };
+      if (res.locals.userId !== undefined) fields.user_id = res.locals.userId;
+      if (res.locals.errorMessage !== undefined) fields.error = res.locals.errorMessage;
+      if (res.statusCode >= 500) log.error("request", fields);
+      else log.info("request", fields);
+    });
+    next();
+  };
+}

@@ -1,0 +1,99 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { RedisStore } from "rate-limit-redis";
+import { createClient } from "redis";
+import { createApp } from "./app.js";
+import type { Config } from "./config.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { createLogger, errorFields, type Logger } from "./logger.js";
+import { createServiceDeps, type ServiceDeps } from "./services/context.js";
+import { seedDemoData } from "./services/demo.service.js";
+
+/** Where `pnpm build` puts the web app, relative to this file in dist/. */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  port: number;
+  database: Database;
+  deps: ServiceDeps;
+  /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, migrates it, seeds the demo world when asked, and listens. The one place
+ * that opens the database and listens; `main.ts` adds only process signals around it.
+ */
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  let redis: ReturnType<typeof createClient> | null = null;
+  try {
+    const migrated = await migrateToLatest(database.db);
+    if (migrated.length > 0) log.info("database migrated", { migrations: migrated });
+    const deps = createServiceDeps(database.db, log);
+    if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
+
+    if (config.redisUrl && config.rateLimits) {
+      redis = createClient({ url: config.redisUrl });
+      redis.on("error", (error: unknown) => log.warn("redis error", errorFields(error)));
+      await redis.connect();
+    }
+    const client = redis;
+    const app = createApp({
+      config,
+      deps,
+      checkDatabase: async () => {
+        await sql`select 1`.execute(database.db);
+      },
+      ...(client
+        ? {
+            rateLimitStores: (prefix: string) =>
+              new RedisStore({ prefix: `portal:rl:${prefix}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
+          }
+        : {}),
+    });
+
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    });
+    server.keepAliveTimeout = 5_000;
+    const port = (server.address() as AddressInfo).port;
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    log.info("listening", {
+      url,
+      port,
+      database: database.kind,
+      demo: config.demo,
+      rate_limits: config.rateLimits ? (client ? "redis" : "memory") : "off",
+      web: config.webDist,
+    });
+
+    let closing: Promise<void> | null = null;
+    const close = () =>
+      (closing ??= (async () => {
+        log.info("shutting down: finishing in-flight requests");
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => {
+          log.warn("shutdown timeout reached: closing remaining connections");
+          server.closeAllConnections();
+        }, config.shutdownTimeoutMs);
+        await drained;
+        clearTimeout(timer);
+        await database.close();
+        if (client) await client.quit().catch(() => undefined);
+        log.info("shut down cleanly");
+      })());
+    return { server, url, port, database, deps, close };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    if (redis) await redis.quit().catch(() => undefined);
+    throw error;
+  }
+}

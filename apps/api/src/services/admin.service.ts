@@ -1,0 +1,415 @@
+import { expiresAtInputSchema, toWireTimestamp, truncateToSecond, usernameSchema, visibilitySchema, type Visibility } from "@portal/contracts";
+import {
+  isAccountRestricted,
+  PERMISSION_LEVEL_NAMES,
+  PermissionLevel,
+  permissionLevelFromName,
+  USER_STATE_NAMES,
+  UserState,
+  userStateFromName,
+} from "@portal/core";
+import type { Kysely } from "kysely";
+import { isUniqueViolation } from "../db/database.js";
+import { insertActivityEvent } from "../db/repositories/activity.repository.js";
+import { deleteBan, findChatById, insertChat, removeMember, setChatArchived, upsertBan } from "../db/repositories/chat.repository.js";
+import { purgeDeadInvites } from "../db/repositories/invite.repository.js";
+import { deleteSessionsOfUser } from "../db/repositories/session.repository.js";
+import { deleteUser as deleteUserRow, findUserById, findUserByUsername, insertUser, updateUser } from "../db/repositories/user.repository.js";
+import type { ChatBanRow, ChatRow, DB, UserRow } from "../db/schema.js";
+import { issueLoginCode, startSession } from "./auth.service.js";
+import type { ServiceDeps } from "./context.js";
+import { badRequest, conflict, notFound } from "./errors.js";
+import { levelOf, stateOf } from "./mappers.js";
+
+/*
+ * The operator's use cases behind `portal-admin`. They trust the operator (no permission checks)
+ * but not the operator's typing: every input is checked, and a mistake names the field and the fix.
+ */
+
+const DAY_MS = 86_400_000;
+const NAME_MIN = 2;
+const NAME_MAX = 64;
+const DESCRIPTION_MAX = 500;
+const REASON_MAX = 500;
+const SLUG_PATTERN = /^[a-z0-9-]{2,64}$/;
+const TIME_EXAMPLE = "2026-05-01T00:00:00Z";
+
+export const DEFAULT_PURGE_AGE_DAYS = 30;
+
+export interface AdminUser {
+  id: number;
+  username: string;
+  avatar_url: string | null;
+  permission_level: PermissionLevel;
+  state: UserState;
+  timeout_until: string | null;
+  created_at: string;
+}
+
+export interface AdminChat {
+  id: number;
+  name: string;
+  description: string | null;
+  visibility: Visibility;
+  owner_id: number | null;
+  slug: string | null;
+  archived: boolean;
+  created_at: string;
+}
+
+export interface AdminBan {
+  chat_id: number;
+  user_id: number;
+  until: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface AdminUnban {
+  chat_id: number;
+  user_id: number;
+  unbanned: true;
+}
+
+export interface AdminSession {
+  /** The `psession` cookie value; only its hash is stored. */
+  token: string;
+  user_id: number;
+  expires_at: string;
+}
+
+export interface AdminLoginCode {
+  code: string;
+  expires_at: string;
+}
+
+const wireOrNull = (epochMs: number | null): string | null => (epochMs === null ? null : toWireTimestamp(epochMs));
+
+export function toAdminUser(row: UserRow): AdminUser {
+  return {
+    id: row.id,
+    username: row.username,
+    avatar_url: row.avatar_url,
+    permission_level: levelOf(row),
+    state: stateOf(row),
+    timeout_until: wireOrNull(row.timeout_until),
+    created_at: toWireTimestamp(row.created_at),
+  };
+}
+
+export function toAdminChat(row: ChatRow): AdminChat {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    visibility: row.visibility,
+    owner_id: row.owner_id,
+    slug: row.slug,
+    archived: row.archived === 1,
+    created_at: toWireTimestamp(row.created_at),
+  };
+}
+
+function toAdminBan(row: ChatBanRow): AdminBan {
+  return {
+    chat_id: row.chat_id,
+    user_id: row.user_id,
+    until: wireOrNull(row.until),
+    reason: row.reason,
+    created_at: toWireTimestamp(row.created_at),
+  };
+}
+
+// ---- input checks -------------------------------------------------------------------------
+
+function parseLevel(name: string): PermissionLevel {
+  const level = permissionLevelFromName(name);
+  if (level === null) throw badRequest(`level must be one of ${PERMISSION_LEVEL_NAMES.join(", ")} (got '${name}')`);
+  return level;
+}
+
+function parseState(name: string): UserState {
+  const state = userStateFromName(name);
+  if (state === null) throw badRequest(`state must be one of ${USER_STATE_NAMES.join(", ")} (got '${name}')`);
+  return state;
+}
+
+function parseUsername(username: string): string {
+  const result = usernameSchema.safeParse(username);
+  if (!result.success) throw badRequest(result.error.issues[0]?.message ?? "username is invalid");
+  return result.data;
+}
+
+/** A future moment, as an ISO 8601 date-time with a UTC offset (the same rule as an invite's expiry). */
+function parseFutureTime(field: string, value: string, now: number): number {
+  if (!expiresAtInputSchema.safeParse(value).success) {
+    throw badRequest(`${field} must be an ISO 8601 date-time with a UTC offset, such as ${TIME_EXAMPLE} (got '${value}')`);
+  }
+  // Whole seconds, as the wire shows them, so printing and re-reading a time never moves it.
+  const epochMs = truncateToSecond(Date.parse(value));
+  if (epochMs <= now) throw badRequest(`${field} must be in the future (got '${value}')`);
+  return epochMs;
+}
+
+function assertChatId(chatId: number): void {
+  if (!Number.isSafeInteger(chatId) || chatId < 1) throw badRequest(`chat must be a chat id, a positive integer (got ${chatId})`);
+}
+
+function optionalText(field: string, value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  if (value.length > max) throw badRequest(`${field} must be at most ${max} characters (got ${value.length})`);
+  return value;
+}
+
+// ---- lookups --------------------------------------------------------------------------------
+
+/** A user by username, or by numeric id when no user has that name. */
+export async function findUserByRef(db: Kysely<DB>, ref: string): Promise<UserRow> {
+  if (ref.trim() === "") throw badRequest("user must be a username or a numeric user id (got an empty value)");
+  const byName = await findUserByUsername(db, ref);
+  if (byName) return byName;
+  if (/^\d+$/.test(ref) && Number.isSafeInteger(Number(ref))) {
+    const byId = await findUserById(db, Number(ref));
+    if (byId) return byId;
+    throw notFound(`No user named '${ref}' and no user with id ${ref}`);
+  }
+  throw notFound(`No user named '${ref}'`);
+}
+
+async function requireChat(db: Kysely<DB>, chatId: number): Promise<ChatRow> {
+  assertChatId(chatId);
+  const chat = await findChatById(db, chatId);
+  if (!chat) throw notFound(`No chat with id ${chatId}`);
+  return chat;
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+export interface CreateUserInput {
+  username: string;
+  /** A level name (user, mod, admin, owner); User when absent. */
+  level?: string | undefined;
+}
+
+export async function createUser(deps: ServiceDeps, input: CreateUserInput): Promise<AdminUser> {
+  const username = parseUsername(input.username);
+  const level = input.level === undefined ? PermissionLevel.User : parseLevel(input.level);
+  const taken = () => conflict(`username '${username}' is already taken: choose another`);
+  if (await findUserByUsername(deps.db, username)) throw taken();
+  try {
+    const row = await insertUser(deps.db, {
+      username,
+      avatar_url: null,
+      permission_level: level,
+      state: UserState.Active,
+      timeout_until: null,
+      created_at: deps.now(),
+    });
+    deps.log.info("user created", { user_id: row.id, permission_level: level, via: "admin" });
+    return toAdminUser(row);
+  } catch (error) {
+    // Someone else took the name between the check and the insert.
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
+}
+
+export interface SetUserLevelResult {
+  user: AdminUser;
+  /** Whether the level changed (and the user's sessions were ended). */
+  changed: boolean;
+}
+
+/**
+ * Changes a user's permission level. A change ends all of their sessions, so nobody keeps a
+ * session that was issued for (and lives as long as) their old level.
+ */
+export async function setUserLevel(deps: ServiceDeps, input: { user: string; level: string }): Promise<SetUserLevelResult> {
+  const level = parseLevel(input.level);
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await findUserByRef(trx, input.user);
+    if (user.permission_level === level) return { user: toAdminUser(user), changed: false };
+    const updated = await updateUser(trx, user.id, { permission_level: level });
+    if (!updated) throw notFound(`No user with id ${user.id}`);
+    await deleteSessionsOfUser(trx, user.id);
+    deps.log.info("user level changed", { user_id: user.id, permission_level: level, via: "admin" });
+    return { user: toAdminUser(updated), changed: true };
+  });
+}
+
+export interface SetUserStateInput {
+  user: string;
+  /** active, timeout or banned. */
+  state: string;
+  /** ISO 8601 with a UTC offset; required for a timeout and only for a timeout. */
+  until?: string | undefined;
+}
+
+export async function setUserState(deps: ServiceDeps, input: SetUserStateInput): Promise<AdminUser> {
+  const state = parseState(input.state);
+  let timeoutUntil: number | null = null;
+  if (state === UserState.Timeout) {
+    if (input.until === undefined) throw badRequest(`until is required for state timeout: give the end of the timeout, such as ${TIME_EXAMPLE}`);
+    timeoutUntil = parseFutureTime("until", input.until, deps.now());
+  } else if (input.until !== undefined) {
+    throw badRequest(`until only applies to state timeout: leave it out for state ${input.state}`);
+  }
+  const user = await findUserByRef(deps.db, input.user);
+  const updated = await updateUser(deps.db, user.id, { state, timeout_until: timeoutUntil });
+  if (!updated) throw notFound(`No user with id ${user.id}`);
+  deps.log.info("user state changed", { user_id: user.id, state, via: "admin" });
+  return toAdminUser(updated);
+}
+
+export async function deleteUser(deps: ServiceDeps, input: { user: string }): Promise<{ deleted: number }> {
+  const user = await findUserByRef(deps.db, input.user);
+  if (!(await deleteUserRow(deps.db, user.id))) throw notFound(`No user with id ${user.id}`);
+  deps.log.info("user deleted", { user_id: user.id, via: "admin" });
+  return { deleted: user.id };
+}
+
+// ---- chats ----------------------------------------------------------------------------------
+
+export interface CreateChatInput {
+  name: string;
+  /** private, public or official. */
+  visibility: string;
+  /** A username or id; no owner when absent. */
+  owner?: string | undefined;
+  description?: string | undefined;
+  slug?: string | undefined;
+}
+
+export async function createChat(deps: ServiceDeps, input: CreateChatInput): Promise<AdminChat> {
+  const name = input.name.trim();
+  if (name.length < NAME_MIN || name.length > NAME_MAX) {
+    throw badRequest(`name must be ${NAME_MIN} to ${NAME_MAX} characters (got ${name.length})`);
+  }
+  const visibility = visibilitySchema.safeParse(input.visibility);
+  if (!visibility.success) {
+    throw badRequest(`visibility must be one of ${visibilitySchema.options.join(", ")} (got '${input.visibility}')`);
+  }
+  const description = optionalText("description", input.description, DESCRIPTION_MAX);
+  const slug = input.slug === undefined ? null : input.slug;
+  if (slug !== null && !SLUG_PATTERN.test(slug)) {
+    throw badRequest(`slug must be 2 to 64 of a-z 0-9 - (lower case), such as team-chat (got '${slug}')`);
+  }
+  const owner = input.owner === undefined ? null : await findUserByRef(deps.db, input.owner);
+  try {
+    const row = await insertChat(deps.db, {
+      name,
+      description,
+      owner_id: owner?.id ?? null,
+      visibility: visibility.data,
+      slug,
+      archived: 0,
+      created_at: deps.now(),
+    });
+    deps.log.info("chat created", { chat_id: row.id, owner_id: row.owner_id, via: "admin" });
+    return toAdminChat(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`slug '${slug}' is already used by another chat: choose another`);
+    throw error;
+  }
+}
+
+/** Archives a chat: it stays readable, but takes no new invites and no new members. */
+export async function archiveChat(deps: ServiceDeps, input: { chatId: number }): Promise<AdminChat> {
+  assertChatId(input.chatId);
+  const row = await setChatArchived(deps.db, input.chatId, true);
+  if (!row) throw notFound(`No chat with id ${input.chatId}`);
+  deps.log.info("chat archived", { chat_id: row.id, via: "admin" });
+  return toAdminChat(row);
+}
+
+export interface BanUserInput {
+  chatId: number;
+  user: string;
+  /** ISO 8601 with a UTC offset; a permanent ban when absent. */
+  until?: string | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * Bans a user from a chat: in one transaction the ban is written (or replaced), the membership
+ * removed and a `ban` event recorded, so the activity log never disagrees with the member list.
+ */
+export async function banUser(deps: ServiceDeps, input: BanUserInput): Promise<AdminBan> {
+  const now = deps.now();
+  const until = input.until === undefined ? null : parseFutureTime("until", input.until, now);
+  const reason = optionalText("reason", input.reason, REASON_MAX);
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireChat(trx, input.chatId);
+    const user = await findUserByRef(trx, input.user);
+    if (chat.owner_id === user.id) {
+      throw conflict(`user '${user.username}' owns chat ${chat.id} and cannot be banned from it`);
+    }
+    const ban = await upsertBan(trx, { chat_id: chat.id, user_id: user.id, until, reason, created_at: now });
+    await removeMember(trx, chat.id, user.id);
+    await insertActivityEvent(trx, {
+      chat_id: chat.id,
+      user_id: user.id,
+      action: "ban",
+      method: null,
+      invite_code: null,
+      created_at: now,
+    });
+    deps.log.info("user banned from chat", { chat_id: chat.id, user_id: user.id, until, via: "admin" });
+    return toAdminBan(ban);
+  });
+}
+
+export async function unbanUser(deps: ServiceDeps, input: { chatId: number; user: string }): Promise<AdminUnban> {
+  const chat = await requireChat(deps.db, input.chatId);
+  const user = await findUserByRef(deps.db, input.user);
+  if (!(await deleteBan(deps.db, chat.id, user.id))) {
+    throw notFound(`user '${user.username}' is not banned from chat ${chat.id}`);
+  }
+  deps.log.info("user unbanned from chat", { chat_id: chat.id, user_id: user.id, via: "admin" });
+  return { chat_id: chat.id, user_id: user.id, unbanned: true };
+}
+
+// ---- sign-in ----------------------------------------------------------------------------------
+
+/** A session or login code for a restricted account would only ever answer 403: say so now. */
+function assertCanSignIn(user: UserRow, now: number): void {
+  if (isAccountRestricted({ state: stateOf(user), timeoutUntil: user.timeout_until }, now)) {
+    const standing = USER_STATE_NAMES[stateOf(user)];
+    throw conflict(`user '${user.username}' is restricted (${standing}) and cannot sign in: set their state to active first`);
+  }
+}
+
+/** A session for a user, as if they had signed in: the token is the `psession` cookie value. */
+export async function createSessionFor(deps: ServiceDeps, input: { user: string }): Promise<AdminSession> {
+  const user = await findUserByRef(deps.db, input.user);
+  assertCanSignIn(user, deps.now());
+  const session = await startSession(deps, user);
+  deps.log.info("session created", { user_id: user.id, via: "admin" });
+  return { token: session.token, user_id: session.userId, expires_at: toWireTimestamp(session.expiresAt) };
+}
+
+/** A single-use login code the user can enter on the sign-in page. */
+export async function mintLoginCode(deps: ServiceDeps, input: { user: string }): Promise<AdminLoginCode> {
+  const user = await findUserByRef(deps.db, input.user);
+  assertCanSignIn(user, deps.now());
+  const { code, expiresAt } = await issueLoginCode(deps, user);
+  deps.log.info("login code issued", { user_id: user.id, via: "admin" });
+  return { code, expires_at: toWireTimestamp(expiresAt) };
+}
+
+// ---- invites --------------------------------------------------------------------------------
+
+/** Deletes revoked, expired and used-up invites created more than `olderThanDays` days ago. */
+export async function purgeInvites(
+  deps: ServiceDeps,
+  input: { olderThanDays?: number | undefined } = {},
+): Promise<{ purged: number }> {
+  const days = input.olderThanDays ?? DEFAULT_PURGE_AGE_DAYS;
+  if (!Number.isSafeInteger(days) || days < 0) {
+    throw badRequest(`older-than-days must be a whole number of days, 0 or more (got ${days})`);
+  }
+  const now = deps.now();
+  const purged = await purgeDeadInvites(deps.db, now, now - days * DAY_MS);
+  deps.log.info("invites purged", { purged, older_than_days: days, via: "admin" });
+  return { purged };
+}

@@ -1,0 +1,91 @@
+import { ErrorMessage, type UserMe } from "@portal/contracts";
+import { isAccountRestricted, LOGIN_CODE_LIFETIME_MS, sessionLifetimeMs } from "@portal/core";
+import {
+  consumeLoginCode,
+  deleteSession,
+  findSessionUser,
+  insertLoginCode,
+  insertSession,
+} from "../db/repositories/session.repository.js";
+import { findUserById, findUserByUsername } from "../db/repositories/user.repository.js";
+import type { UserRow } from "../db/schema.js";
+import type { ServiceDeps } from "./context.js";
+import { AppError, badRequest, forbidden, notFound, unauthorized } from "./errors.js";
+import { levelOf, stateOf, toUserMe } from "./mappers.js";
+import { sha256Hex } from "./secrets.js";
+
+export interface IssuedSession {
+  token: string;
+  userId: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+function assertNotRestricted(user: UserRow, now: number): void {
+  if (isAccountRestricted({ state: stateOf(user), timeoutUntil: user.timeout_until }, now)) {
+    throw forbidden(ErrorMessage.accountRestricted);
+  }
+}
+
+/**
+ * The signed-in user behind a session cookie. 401 without a cookie or with an unknown or expired
+ * session (no detail which), 403 for a banned or timed-out account.
+ */
+export async function authenticate(deps: ServiceDeps, token: string | undefined): Promise<UserRow> {
+  if (!token) throw unauthorized();
+  const now = deps.now();
+  const user = await findSessionUser(deps.db, sha256Hex(token), now);
+  if (!user) throw unauthorized();
+  assertNotRestricted(user, now);
+  return user;
+}
+
+/** Starts a session: a new random token whose hash alone is stored; lifetime by permission level. */
+export async function startSession(deps: ServiceDeps, user: UserRow): Promise<IssuedSession> {
+  const now = deps.now();
+  const token = deps.newSessionToken();
+  const expiresAt = now + sessionLifetimeMs(levelOf(user));
+  await insertSession(deps.db, { token_hash: sha256Hex(token), user_id: user.id, created_at: now, expires_at: expiresAt });
+  return { token, userId: user.id, expiresAt };
+}
+
+export async function endSession(deps: ServiceDeps, token: string): Promise<void> {
+  await deleteSession(deps.db, sha256Hex(token));
+}
+
+/** Mints a single-use login code, valid for 10 minutes; only its hash is stored. */
+export async function issueLoginCode(deps: ServiceDeps, user: UserRow): Promise<{ code: string; expiresAt: number }> {
+  const now = deps.now();
+  const code = deps.newLoginCode();
+  const expiresAt = now + LOGIN_CODE_LIFETIME_MS;
+  await insertLoginCode(deps.db, { code_hash: sha256Hex(code), user_id: user.id, created_at: now, expires_at: expiresAt });
+  return { code, expiresAt };
+}
+
+/** Signs in with a login code: wrong, expired and used codes all get the same 400. */
+export async function verifyLoginCode(deps: ServiceDeps, code: string): Promise<{ user: UserMe; session: IssuedSession }> {
+  const now = deps.now();
+  const userId = await consumeLoginCode(deps.db, sha256Hex(code), now);
+  if (userId === undefined) throw badRequest(ErrorMessage.invalidLoginCode);
+  const user = await findUserById(deps.db, userId);
+  if (!user) throw badRequest(ErrorMessage.invalidLoginCode);
+  assertNotRestricted(user, now);
+  const session = await startSession(deps, user);
+  deps.log.info("signed in", { user_id: user.id, method: "login_code" });
+  return { user: toUserMe(user), session };
+}
+
+/** One-click sign-in for the demo: only reachable when demo mode is on. */
+export async function demoLogin(
+  deps: ServiceDeps,
+  demoEnabled: boolean,
+  username: string,
+): Promise<{ user: UserMe; session: IssuedSession }> {
+  if (!demoEnabled) throw notFound();
+  const user = await findUserByUsername(deps.db, username);
+  if (!user) throw new AppError("NOT_FOUND", `No demo account named '${username}'`);
+  assertNotRestricted(user, deps.now());
+  const session = await startSession(deps, user);
+  deps.log.info("signed in", { user_id: user.id, method: "demo" });
+  return { user: toUserMe(user), session };
+}

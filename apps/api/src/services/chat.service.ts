@@ -1,0 +1,70 @@
+import type { ActivityPage, ActivityQuery, ManageableChat, MyChats, UserMe } from "@portal/contracts";
+import { toWireTimestamp } from "@portal/contracts";
+import { canManageChat, type PermissionLevel } from "@portal/core";
+import { countActivity, listActivity } from "../db/repositories/activity.repository.js";
+import { countMembersByChat, listChatsOfUser, listManagementCandidates } from "../db/repositories/chat.repository.js";
+import { countActiveInvitesByChat } from "../db/repositories/invite.repository.js";
+import type { UserRow } from "../db/schema.js";
+import { actorOf, requireManageableChat } from "./access.js";
+import type { ServiceDeps } from "./context.js";
+import { toChatSummary, toPublicUser, toUserMe } from "./mappers.js";
+
+export function me(user: UserRow): UserMe {
+  return toUserMe(user);
+}
+
+/** Chats the user owns or joined, newest first. */
+export async function myChats(deps: ServiceDeps, user: UserRow): Promise<MyChats> {
+  return (await listChatsOfUser(deps.db, user.id)).map(toChatSummary);
+}
+
+/** Every chat the user may manage, with member and active-invite counts. */
+export async function manageableChats(deps: ServiceDeps, user: UserRow): Promise<ManageableChat[]> {
+  const actor = actorOf(user);
+  const chats = (await listManagementCandidates(deps.db, user.id)).filter((chat) =>
+    canManageChat(actor, {
+      ownerId: chat.owner_id,
+      ownerLevel: chat.owner_level === null ? null : (chat.owner_level as PermissionLevel),
+      visibility: chat.visibility,
+    }),
+  );
+  const ids = chats.map((c) => c.id);
+  const [members, invites] = await Promise.all([
+    countMembersByChat(deps.db, ids),
+    countActiveInvitesByChat(deps.db, ids, deps.now()),
+  ]);
+  return chats.map((chat) => ({
+    id: chat.id,
+    name: chat.name,
+    description: chat.description,
+    visibility: chat.visibility,
+    is_public: chat.visibility !== "private",
+    archived: chat.archived === 1,
+    owner:
+      chat.owner_id === null || chat.owner_username === null
+        ? null
+        : toPublicUser({ id: chat.owner_id, username: chat.owner_username, avatar_url: chat.owner_avatar_url }),
+    member_count: members.get(chat.id) ?? 0,
+    active_invites: invites.get(chat.id) ?? 0,
+    created_at: toWireTimestamp(chat.created_at),
+  }));
+}
+
+/** Who joined, left, was kicked or banned, newest first. */
+export async function chatActivity(deps: ServiceDeps, user: UserRow, input: ActivityQuery): Promise<ActivityPage> {
+  const { chat_id, offset, limit } = input;
+  const chat = await requireManageableChat(deps.db, user, chat_id);
+  const [rows, total] = await Promise.all([listActivity(deps.db, chat.id, offset, limit), countActivity(deps.db, chat.id)]);
+  return {
+    events: rows.map((row) => ({
+      user: toPublicUser({ id: row.user_id, username: row.username, avatar_url: row.avatar_url }),
+      action: row.action,
+      method: row.method,
+      invite_code: row.invite_code,
+      created_at: toWireTimestamp(row.created_at),
+    })),
+    total,
+    offset,
+    limit,
+  };
+}

@@ -1,0 +1,168 @@
+import {
+  ErrorMessage,
+  toWireTimestamp,
+  truncateToSecond,
+  type CreateInviteInput,
+  type Invite,
+  type InviteList,
+  type InvitePreview,
+  type InviteRefInput,
+  type RedeemResult,
+  type RevokeInviteResult,
+} from "@portal/contracts";
+import { hasInviteQuotaRoom, isBanActive, isInviteActive, isValidInviteExpiry } from "@portal/core";
+import type { Kysely } from "kysely";
+import { insertActivityEvent } from "../db/repositories/activity.repository.js";
+import { addMember, countMembers, findBan, findChatById, isChatMember } from "../db/repositories/chat.repository.js";
+import {
+  consumeInviteUse,
+  countActiveInvites,
+  findInviteByCode,
+  insertInviteUnlessCodeTaken,
+  listActiveInvites,
+  revokeInvite as revokeInviteRow,
+} from "../db/repositories/invite.repository.js";
+import type { ChatRow, DB, InviteRow, UserRow } from "../db/schema.js";
+import { requireManageableChat } from "./access.js";
+import type { ServiceDeps } from "./context.js";
+import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
+import { toChatSummary, toInviteDto } from "./mappers.js";
+
+/** How often a freshly drawn code may collide before we give up (each collision is ~2^-83 likely). */
+const CODE_ATTEMPTS = 5;
+
+/**
+ * Creates an invite for a chat the actor may manage. The permission check, the quota count and the
+ * insert run in one write transaction (BEGIN IMMEDIATE on SQLite, the chat row locked on
+ * PostgreSQL), so concurrent creates on one chat, from any number of processes, never exceed 20.
+ */
+export async function createInvite(deps: ServiceDeps, actor: UserRow, input: CreateInviteInput): Promise<Invite> {
+  const now = deps.now();
+  const expiresAt = input.expires_at == null ? null : truncateToSecond(Date.parse(input.expires_at));
+  if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
+
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireManageableChat(trx, actor, input.chat_id, { lock: true });
+    if (chat.archived) throw conflict(ErrorMessage.chatArchived);
+    if (!hasInviteQuotaRoom(await countActiveInvites(trx, chat.id, now))) {
+      throw conflict(ErrorMessage.inviteLimitReached);
+    }
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const row = await insertInviteUnlessCodeTaken(trx, {
+        code: deps.newInviteCode(),
+        chat_id: chat.id,
+        created_by_id: actor.id,
+        created_at: now,
+        expires_at: expiresAt,
+        max_uses: input.max_uses ?? null,
+      });
+      if (row) {
+        deps.log.info("invite created", { chat_id: chat.id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
+        return toInviteDto(row);
+      }
+      deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
+    }
+    throw new Error(`no free invite code after ${CODE_ATTEMPTS} attempts`);
+  });
+}
+
+/** The chat's active invites, newest first. */
+export async function listInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<InviteList> {
+  const chat = await requireManageableChat(deps.db, actor, chatId);
+  const rows = await listActiveInvites(deps.db, chat.id, deps.now());
+  return { invites: rows.map(toInviteDto) };
+}
+
+export async function revokeInvite(deps: ServiceDeps, actor: UserRow, input: InviteRefInput): Promise<RevokeInviteResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireManageableChat(trx, actor, input.chat_id);
+    if (!(await revokeInviteRow(trx, chat.id, input.code, deps.now()))) throw notFound(ErrorMessage.inviteNotFound);
+    deps.log.info("invite revoked", { chat_id: chat.id, user_id: actor.id });
+    return { message: `Invite '${input.code}' revoked` };
+  });
+}
+
+interface LiveInvite {
+  invite: InviteRow;
+  chat: ChatRow;
+}
+
+/**
+ * The invite and its chat when the invite can be used now. Unknown, revoked, expired and used-up
+ * codes, and invites of archived chats, all answer the same 404, so a guesser learns nothing.
+ */
+async function findLiveInvite(db: Kysely<DB>, code: string, now: number): Promise<LiveInvite> {
+  const invite = await findInviteByCode(db, code);
+  if (!invite || !isInviteActive(toInviteFacts(invite), now)) throw notFound(ErrorMessage.inviteNotFound);
+  const chat = await findChatById(db, invite.chat_id);
+  if (!chat || chat.archived) throw notFound(ErrorMessage.inviteNotFound);
+  return { invite, chat };
+}
+
+function toInviteFacts(invite: InviteRow) {
+  return { revokedAt: invite.revoked_at, expiresAt: invite.expires_at, uses: invite.uses, maxUses: invite.max_uses };
+}
+
+async function assertNotBanned(db: Kysely<DB>, chatId: number, userId: number, now: number): Promise<void> {
+  const ban = await findBan(db, chatId, userId);
+  if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
+}
+
+async function isMember(db: Kysely<DB>, chat: ChatRow, userId: number): Promise<boolean> {
+  return chat.owner_id === userId || (await isChatMember(db, chat.id, userId));
+}
+
+/** What a join page shows before the person decides: where the code leads. */
+export async function previewInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<InvitePreview> {
+  const now = deps.now();
+  const { invite, chat } = await findLiveInvite(deps.db, code, now);
+  await assertNotBanned(deps.db, chat.id, actor.id, now);
+  return {
+    chat: {
+      id: chat.id,
+      name: chat.name,
+      description: chat.description,
+      visibility: chat.visibility,
+      member_count: await countMembers(deps.db, chat.id),
+    },
+    expires_at: invite.expires_at === null ? null : toWireTimestamp(invite.expires_at),
+    uses: invite.uses,
+    max_uses: invite.max_uses,
+    already_member: await isMember(deps.db, chat, actor.id),
+  };
+}
+
+/** Raised inside the join transaction to undo the membership row when the use could not be counted. */
+class InviteExhausted extends AppError {
+  constructor() {
+    super("NOT_FOUND", ErrorMessage.inviteNotFound);
+  }
+}
+
+/**
+ * Joins the chat an invite leads to. One transaction: the membership row (unique per chat and
+ * user) is written first, then the use is counted by a single conditional update that only
+ * succeeds while the invite is still active, then the `join` event is recorded. If the use cannot
+ * be counted, the whole transaction rolls back, membership included.
+ */
+export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<RedeemResult> {
+  const now = deps.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const { invite, chat } = await findLiveInvite(trx, code, now);
+    await assertNotBanned(trx, chat.id, actor.id, now);
+    if (chat.owner_id === actor.id) return { chat: toChatSummary(chat), already_member: true };
+    const joined = await addMember(trx, { chat_id: chat.id, user_id: actor.id, joined_at: now, invite_code: invite.code });
+    if (!joined) return { chat: toChatSummary(chat), already_member: true };
+    if (!(await consumeInviteUse(trx, invite.code, now))) throw new InviteExhausted();
+    await insertActivityEvent(trx, {
+      chat_id: chat.id,
+      user_id: actor.id,
+      action: "join",
+      method: "invite",
+      invite_code: invite.code,
+      created_at: now,
+    });
+    deps.log.info("chat joined", { chat_id: chat.id, user_id: actor.id });
+    return { chat: toChatSummary(chat), already_member: false };
+  });
+}

@@ -1,0 +1,46 @@
+import type { Request, Response } from "express";
+import type { Config } from "../config.js";
+import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
+import { correlationIdOf } from "../http/errors.js";
+import type { ServiceDeps } from "../services/context.js";
+
+/** How a procedure touches the session cookie, without knowing about HTTP. */
+export interface SessionCookieJar {
+  token: string | undefined;
+  set(token: string, expiresAt: number): void;
+  clear(): void;
+}
+
+/** What procedures need; tests build it directly with `createContextInner`. */
+export interface ContextInner {
+  deps: ServiceDeps;
+  demo: boolean;
+  correlationId: string;
+  session: SessionCookieJar;
+  /** Lets the request log name the user. */
+  onUser?: (userId: number) => void;
+}
+
+export function createContextInner(inner: ContextInner): ContextInner {
+  return inner;
+}
+
+/** Maps an Express request onto the inner context. */
+export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) {
+  return ({ req, res }: { req: Request; res: Response }): ContextInner =>
+    createContextInner({
+      deps,
+      demo: config.demo,
+      correlationId: correlationIdOf(res),
+      session: {
+        token: sessionTokenOf(req),
+        set: (token, expiresAt) => setSessionCookie(req, res, token, expiresAt, deps.now()),
+        clear: () => clearSessionCookie(req, res),
+      },
+      onUser: (userId) => {
+        res.locals.userId = userId;
+      },
+    });
+}
+
+export type Context = ContextInner;

@@ -1,0 +1,23 @@
+import { demoLoginInputSchema, verifyInputSchema } from "@portal/contracts";
+import { demoLogin, endSession, verifyLoginCode } from "../../services/auth.service.js";
+import { demoAccounts } from "../../services/demo.service.js";
+import { authedProcedure, publicProcedure, router } from "../trpc.js";
+
+export const authRouter = router({
+  verify: publicProcedure.input(verifyInputSchema).mutation(async ({ ctx, input }) => {
+    const { user, session } = await verifyLoginCode(ctx.deps, input.code);
+    ctx.session.set(session.token, session.expiresAt);
+    return user;
+  }),
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    if (ctx.session.token) await endSession(ctx.deps, ctx.session.token);
+    ctx.session.clear();
+    return { message: "Logged out" };
+  }),
+  demoLogin: publicProcedure.input(demoLoginInputSchema).mutation(async ({ ctx, input }) => {
+    const { user, session } = await demoLogin(ctx.deps, ctx.demo, input.username);
+    ctx.session.set(session.token, session.expiresAt);
+    return user;
+  }),
+  demoAccounts: publicProcedure.query(({ ctx }) => demoAccounts(ctx.deps, ctx.demo)),
+});

@@ -1,0 +1,48 @@
+import { describeValidationError, ErrorMessage } from "@portal/contracts";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { authenticate } from "../services/auth.service.js";
+import { AppError } from "../services/errors.js";
+import type { Context } from "./context.js";
+
+/**
+ * The error a client reads: the same message as REST (a zod failure names the first invalid
+ * field), internal details never, and the request's correlation id in `data`.
+ */
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    let message = shape.message;
+    if (error.cause instanceof ZodError) message = describeValidationError(error.cause);
+    else if (error.code === "INTERNAL_SERVER_ERROR") message = ErrorMessage.internal;
+    else if (error.code === "PAYLOAD_TOO_LARGE") message = ErrorMessage.bodyTooLarge;
+    else if (error.code === "UNSUPPORTED_MEDIA_TYPE") message = ErrorMessage.unsupportedMediaType;
+    else if (error.code === "NOT_FOUND" && !(error.cause instanceof AppError) && shape.message.startsWith("No procedure")) {
+      message = ErrorMessage.notFound;
+    } else if (error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError) message = ErrorMessage.malformedJson;
+    const { stack: _stack, path: _path, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, correlation_id: ctx?.correlationId ?? null } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Service errors become TRPCErrors with the matching code and the same message as REST. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(appErrors);
+
+/** Requires a live session of an unrestricted account; narrows `ctx.user` to a user. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const user = await authenticate(ctx.deps, ctx.session.token);
+  ctx.onUser?.(user.id);
+  return next({ ctx: { ...ctx, user } });
+});

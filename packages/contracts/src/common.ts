@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** Largest value of a signed 32-bit integer: the upper bound of `max_uses`. */
+export const MAX_INT32 = 2147483647;
+
+/** UTC ISO 8601 with `Z` and whole seconds, as every timestamp on the wire: `2026-03-16T12:00:00Z`. */
+export const timestampSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
+  .meta({ description: "UTC ISO 8601 timestamp with whole seconds", example: "2026-03-16T12:00:00Z" });
+
+/** A positive integer id, named after the field it is in so the error names the field. */
+export function idSchema(field: string) {
+  return z
+    .int({ error: `${field} must be a positive integer` })
+    .min(1, { error: `${field} must be a positive integer` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `${field} must be a positive integer` });
+}
+
+export const chatIdSchema = idSchema("chat_id");
+
+/** An invite code as it may appear in a path: 1–64 letters or digits. */
+export const inviteCodeSchema = z
+  .string({ error: "code must be a string of 1 to 64 letters or digits" })
+  .regex(/^[A-Za-z0-9]{1,64}$/, { error: "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)" });
+
+export const visibilitySchema = z.enum(["private", "public", "official"]);
+export type Visibility = z.infer<typeof visibilitySchema>;
+
+export const errorBodySchema = z
+  .object({
+    error: z.string().meta({ description: "A message for a person: what is wrong and how to fix it" }),
+    correlation_id: z.uuid({ version: "v4" }),
+  })
+  .meta({ id: "Error" });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const messageSchema = z.object({ message: z.string() });
+export type MessageResult = z.infer<typeof messageSchema>;
+
+/** An integer in a query string or a body, bounded, with a default when absent. */
+export function boundedIntSchema(field: string, min: number, max: number, fallback: number) {
+  const message = `${field} must be an integer from ${min} to ${max}`;
+  return z.int({ error: message }).min(min, { error: message }).max(max, { error: message }).default(fallback);
+}

@@ -1,0 +1,7 @@
+export * from "./common.js";
+export * from "./messages.js";
+export * from "./errors.js";
+export * from "./invite.js";
+export * from "./chat.js";
+export * from "./user.js";
+export * from "./time.js";

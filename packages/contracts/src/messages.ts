@@ -1,0 +1,25 @@
+/**
+ * The messages a person reads in error bodies (SPEC section 4). REST and tRPC send the same text,
+ * so they live here, next to the shapes they belong to.
+ */
+export const ErrorMessage = {
+  authenticationRequired: "Authentication required",
+  accessDenied: "Access denied",
+  accountRestricted: "Account restricted",
+  crossSiteRefused: "Cross-site request refused",
+  notFound: "Not found",
+  chatNotFound: "Chat not found",
+  inviteNotFound: "Invite not found",
+  inviteLimitReached: "Invite limit reached: a chat can have at most 20 active invites",
+  chatArchived: "Chat is archived",
+  bodyTooLarge: "Request body too large",
+  unsupportedMediaType: "Content-Type must be application/json",
+  tooManyRequests: "Too many requests",
+  internal: "Internal server error",
+  invalidLoginCode: "Invalid or expired code",
+  malformedJson: "Request body is not valid JSON: send a JSON object such as {}",
+  bodyNotObject: "Request body must be a JSON object",
+  expiresAtInPast: "expires_at must be in the future",
+} as const;
+
+export type ErrorMessageKey = keyof typeof ErrorMessage;

@@ -1,0 +1,68 @@
+import { describe, it, expect } from "vitest";
+import { toWireTimestamp, truncateToSecond } from "./time.js";
+import { timestampSchema } from "./common.js";
+
+describe("toWireTimestamp (UTC ISO 8601 with Z and whole seconds)", () => {
+  it("drops the milliseconds: 12:00:00.999 → 2026-03-16T12:00:00Z", () => {
+    expect(toWireTimestamp(Date.UTC(2026, 2, 16, 12, 0, 0, 999))).toBe("2026-03-16T12:00:00Z");
+  });
+
+  it.each<[string, number, string]>([
+    ["a whole second", Date.UTC(2026, 2, 16, 12, 0, 0), "2026-03-16T12:00:00Z"],
+    ["1 ms past", Date.UTC(2026, 2, 16, 12, 0, 0, 1), "2026-03-16T12:00:00Z"],
+    ["500 ms past", Date.UTC(2026, 2, 16, 12, 0, 0, 500), "2026-03-16T12:00:00Z"],
+    ["1 ms before the next second", Date.UTC(2026, 2, 16, 12, 0, 1, 999), "2026-03-16T12:00:01Z"],
+    ["1 ms before midnight on new year's eve", Date.UTC(2026, 11, 31, 23, 59, 59, 999), "2026-12-31T23:59:59Z"],
+    ["a leap day", Date.UTC(2028, 1, 29, 6, 7, 8, 9), "2028-02-29T06:07:08Z"],
+    ["the epoch", 0, "1970-01-01T00:00:00Z"],
+    ["1 ms before the epoch (rounds down, not toward zero)", -1, "1969-12-31T23:59:59Z"],
+  ])("%s", (_name, epochMs, expected) => {
+    expect(toWireTimestamp(epochMs)).toBe(expected);
+  });
+
+  it("always matches the wire timestamp schema and parses back to the truncated time", () => {
+    const start = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 2000; i++) {
+      const ms = start + i * 7_919_423 + (i % 1000);
+      const wire = toWireTimestamp(ms);
+      expect(timestampSchema.safeParse(wire).success).toBe(true);
+      expect(wire).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(Date.parse(wire)).toBe(truncateToSecond(ms));
+    }
+  });
+});
+
+describe("truncateToSecond", () => {
+  it.each<[number, number]>([
+    [0, 0],
+    [1, 0],
+    [999, 0],
+    [1000, 1000],
+    [1001, 1000],
+    [1999, 1000],
+    [-1, -1000],
+    [-1000, -1000],
+    [-1001, -2000],
+    [Date.UTC(2026, 2, 16, 12, 0, 0, 999), Date.UTC(2026, 2, 16, 12, 0, 0)],
+  ])("truncateToSecond(%i) → %i", (input, expected) => {
+    expect(truncateToSecond(input)).toBe(expected);
+  });
+
+  it("is idempotent and never moves a time forward or by a second or more", () => {
+    const start = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 2000; i++) {
+      const ms = start + i * 3_333_337 + (i % 1000);
+      const t = truncateToSecond(ms);
+      expect(t % 1000).toBe(0);
+      expect(t).toBeLessThanOrEqual(ms);
+      expect(ms - t).toBeLessThan(1000);
+      expect(truncateToSecond(t)).toBe(t);
+    }
+  });
+
+  it("a stored expiry round trips through the wire unchanged", () => {
+    const stored = truncateToSecond(Date.UTC(2026, 4, 1, 0, 0, 0, 250));
+    expect(Date.parse(toWireTimestamp(stored))).toBe(stored);
+    expect(toWireTimestamp(stored)).toBe("2026-05-01T00:00:00Z");
+  });
+});

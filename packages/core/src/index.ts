@@ -1,0 +1,3 @@
+export * from "./permissions.js";
+export * from "./account.js";
+export * from "./invite.js";

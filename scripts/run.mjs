@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// The README's commands on a machine that has only Node and npm: installs pnpm and the
+// dependencies when they are missing, builds, then starts, tests or benchmarks.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
+// better-sqlite3 compiles from source here; node-gyp finds Node's headers in /usr/include/node.
+if (!env.npm_config_nodedir && existsSync("/usr/include/node/node.h")) env.npm_config_nodedir = "/usr";
+
+function say(message) {
+  process.stderr.write(`\n▶ ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env, ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function must(command, args, options) {
+  const status = run(command, args, options);
+  if (status !== 0) {
+    process.stderr.write(`\n✖ ${command} ${args.join(" ")} failed (exit ${status})\n`);
+    process.exit(status);
+  }
+}
+
+function pnpmVersion(bin) {
+  const result = spawnSync(bin, ["--version"], { env, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+/** The pinned pnpm: the global one when it is the right version, else installed (globally, or under .tools/). */
+function ensurePnpm() {
+  if (pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
+  const local = join(root, ".tools", "node_modules", ".bin", "pnpm");
+  if (existsSync(local) && pnpmVersion(local) === PNPM_VERSION) return local;
+  say(`installing pnpm ${PNPM_VERSION}`);
+  if (run("npm", ["install", "--global", `pnpm@${PNPM_VERSION}`]) === 0 && pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
+  say("a global install was not possible; installing pnpm into .tools/");
+  must("npm", ["install", "--prefix", join(root, ".tools"), "--no-save", `pnpm@${PNPM_VERSION}`]);
+  return local;
+}
+
+const pnpm = ensurePnpm();
+
+function install() {
+  say("installing dependencies (the first run compiles better-sqlite3: about 90 s)");
+  must(pnpm, ["install", "--frozen-lockfile"]);
+}
+
+function turbo(args) {
+  return run(pnpm, ["exec", "turbo", "run", ...args]);
+}
+
+/** Sums the vitest JSON reports every package wrote and prints the one closing line CI reads. */
+function summarize() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const reports = [];
+  for (const base of ["apps", "packages"]) {
+    for (const name of readdirSync(join(root, base))) {
+      const dir = join(root, base, name, "test-results");
+      if (!existsSync(dir)) continue;
+      for (const file of readdirSync(dir)) if (file.endsWith(".json")) reports.push(join(dir, file));
+    }
+  }
+  for (const file of reports) {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    if (Array.isArray(report.suites)) {
+      // Playwright's JSON report.
+      passed += report.stats?.expected ?? 0;
+      failed += (report.stats?.unexpected ?? 0) + (report.stats?.flaky ?? 0);
+      skipped += report.stats?.skipped ?? 0;
+    } else {
+      passed += report.numPassedTests ?? 0;
+      failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
+      skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    }
+  }
+  return { passed, failed, skipped, reports: reports.length };
+}
+
+function clearReports() {
+  for (const base of ["apps", "packages"]) {
+    for (const name of readdirSync(join(root, base))) rmSync(join(root, base, name, "test-results"), { recursive: true, force: true });
+  }
+}
+
+const command = process.argv[2];
+switch (command) {
+  case "start": {
+    install();
+    say("building");
+    if (turbo(["build"]) !== 0) process.exit(1);
+    env.PORTAL_DEMO ??= "1";
+    say(`starting on http://localhost:${env.PORT ?? 3000} (demo data: ${env.PORTAL_DEMO === "1" ? "on" : "off"})`);
+    process.exit(run("node", ["apps/api/dist/main.js"]));
+    break;
+  }
+  case "test": {
+    install();
+    clearReports();
+    say("building, type-checking, linting and testing every package");
+    const status = turbo(["build", "typecheck", "lint", "test", "--continue"]);
+    const { passed, failed, skipped, reports } = summarize();
+    if (reports === 0) process.stderr.write("no test reports were written\n");
+    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`);
+    process.exit(status !== 0 || failed > 0 || reports === 0 ? 1 : 0);
+    break;
+  }
+  case "bench": {
+    install();
+    if (turbo(["build", "--filter=@portal/api"]) !== 0) process.exit(1);
+    process.exit(run(pnpm, ["--filter", "@portal/api", "run", "bench"]));
+    break;
+  }
+  case "dev": {
+    install();
+    process.exit(turbo(["dev"]));
+    break;
+  }
+  default:
+    process.stderr.write("usage: node scripts/run.mjs start|test|bench|dev\n");
+    process.exit(2);
+}
