@@ -81,7 +81,12 @@ function summarize() {
       skipped += report.stats?.skipped ?? 0;
     } else {
       passed += report.numPassedTests ?? 0;
-      failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
+      failed += report.numFailedTests ?? 0;
+      // A file that failed outside any test (an import or a beforeAll) counts as one failure.
+      for (const file of report.testResults ?? []) {
+        const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed").length;
+        if (file.status === "failed" && failedTests === 0) failed += 1;
+      }
       skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     }
   }

@@ -31,7 +31,7 @@ export class ImmediateSqliteDialect implements Dialect {
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    return new TransactionalDdlSqliteAdapter();
   }
 
   createDriver(): Driver {
@@ -44,6 +44,17 @@ export class ImmediateSqliteDialect implements Dialect {
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * SQLite does run DDL inside transactions. Saying so makes Kysely's migrator run in one
+ * BEGIN IMMEDIATE transaction, which is what keeps several processes that start together on a
+ * new file from migrating it twice (Kysely's SQLite migration lock is a no-op).
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

@@ -18,7 +18,7 @@ export function requestLog(log: Logger) {
       const fields: Record<string, unknown> = {
         correlation_id: correlationId,
         method: req.method,
-        path: req.path,
+        path: req.originalUrl.split("?", 1)[0],
         status: res.statusCode,
         duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
         ip: req.ip,

@@ -1,0 +1,55 @@
+/**
+ * The quota holds across server processes sharing one database: several OS processes, one chat,
+ * a burst of concurrent creates. Exactly min(N, 20 - k) succeed, the rest get 409, none 5xx.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../db/database.js";
+import { createLogger } from "../logger.js";
+import { createServiceDeps } from "../services/context.js";
+import { BACKENDS, createTestDatabase, type TestDatabase } from "../test-support/backends.js";
+import { http } from "../test-support/clients.js";
+import { burst, spawnServer, tally, type ServerProcess } from "../test-support/processes.js";
+import { Fixtures } from "../test-support/test-server.js";
+
+const PROCESSES = 4;
+
+describe.each(BACKENDS)("quota across 4 server processes on %s", (backend) => {
+  let database: TestDatabase;
+  let handle: Database;
+  let fixtures: Fixtures;
+  let servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    // All four start at once on an empty database, as they would under a process manager: they
+    // race to migrate it, too.
+    servers = await Promise.all(Array.from({ length: PROCESSES }, () => spawnServer({ DATABASE_URL: database.url })));
+    handle = openDatabase(database.url);
+    fixtures = new Fixtures(createServiceDeps(handle.db, createLogger("silent")));
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await handle?.close();
+    await database?.drop();
+  });
+
+  it.each([
+    [80, 0],
+    [200, 3],
+  ])("%i concurrent creates on a chat with %i active invites", async (requests, initial) => {
+    const owner = await fixtures.user();
+    const chat = await fixtures.chat({ owner });
+    for (let i = 0; i < initial; i++) await fixtures.invite(chat, owner);
+    const token = await fixtures.session(owner);
+
+    const results = await burst(requests, (i) =>
+      http(servers[i % PROCESSES]!.url, "POST", `/v1/portal/chats/${chat.id}/invites`, { session: token, json: {} }),
+    );
+    const counts = tally(results.map((r) => r.status));
+    expect(counts).toEqual({ 201: 20 - initial, 409: requests - (20 - initial) });
+    expect(await fixtures.countActive(chat)).toBe(20);
+    const codes = results.filter((r) => r.status === 201).map((r) => (r.body as { code: string }).code);
+    expect(new Set(codes).size).toBe(20 - initial);
+  });
+});

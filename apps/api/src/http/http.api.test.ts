@@ -1,0 +1,170 @@
+/**
+ * What the HTTP layer promises around the routes: body limits and media types, malformed JSON,
+ * unknown routes, correlation ids, logs without secrets, security headers, /health, cross-site
+ * protection. Real server, real HTTP, every backend.
+ */
+import { ErrorMessage } from "@portal/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatRow } from "../db/schema.js";
+import { BACKENDS } from "../test-support/backends.js";
+import { http } from "../test-support/clients.js";
+import { startTestServer, type TestServer } from "../test-support/test-server.js";
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe.each(BACKENDS)("HTTP layer on %s", (backend) => {
+  let server: TestServer;
+  let token: string;
+  let chat: ChatRow;
+  const createPath = () => `/v1/portal/chats/${chat.id}/invites`;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { TRUSTED_ORIGINS: "https://app.example.com" });
+    const owner = await server.fixtures.user();
+    token = await server.fixtures.session(owner);
+    chat = await server.fixtures.chat({ owner });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("answers the seed's curl: Content-Type JSON, the psession cookie, 201 with the invite", async () => {
+    const response = await fetch(`${server.url}${createPath()}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Cookie: `psession=${token}` },
+      body: '{"max_uses": 10, "expires_at": "2099-05-01T00:00:00Z"}',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({ chat_id: chat.id, expires_at: "2099-05-01T00:00:00Z", uses: 0, max_uses: 10 });
+  });
+
+  it("takes a POST without any body as an empty object", async () => {
+    const res = await http(server.url, "POST", createPath(), { session: token });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ max_uses: null, expires_at: null });
+  });
+
+  it("answers malformed JSON with 400 on REST and tRPC", async () => {
+    const rest = await http(server.url, "POST", createPath(), {
+      session: token,
+      body: '{"max_uses": ',
+      headers: { "content-type": "application/json" },
+    });
+    expect(rest.status).toBe(400);
+    expect(rest.body).toMatchObject({ error: ErrorMessage.malformedJson });
+    const trpc = await http(server.url, "POST", "/trpc/invite.create", {
+      session: token,
+      body: '{"chat_id": ',
+      headers: { "content-type": "application/json" },
+    });
+    expect(trpc.status).toBe(400);
+    expect(trpc.body).toMatchObject({ error: { message: ErrorMessage.malformedJson, data: { code: "BAD_REQUEST" } } });
+  });
+
+  it("answers a body over 16 KiB with 413 on REST and tRPC, and creates nothing", async () => {
+    const big = JSON.stringify({ max_uses: 1, padding: "x".repeat(17 * 1024) });
+    const before = await server.fixtures.countActive(chat);
+    const rest = await http(server.url, "POST", createPath(), { session: token, body: big, headers: { "content-type": "application/json" } });
+    expect(rest.status).toBe(413);
+    expect(rest.body).toMatchObject({ error: ErrorMessage.bodyTooLarge });
+    const trpc = await http(server.url, "POST", "/trpc/invite.create", {
+      session: token,
+      body: JSON.stringify({ chat_id: chat.id, padding: "x".repeat(17 * 1024) }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(trpc.status).toBe(413);
+    expect(trpc.body).toMatchObject({ error: { message: ErrorMessage.bodyTooLarge } });
+    expect(await server.fixtures.countActive(chat)).toBe(before);
+  });
+
+  it.each([
+    ["text/plain", '{"max_uses": 1}'],
+    ["application/x-www-form-urlencoded", "max_uses=1"],
+    ["multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="max_uses"\r\n\r\n1\r\n--x--\r\n'],
+  ])("answers a %s body with 415 on REST and tRPC, and creates nothing", async (type, body) => {
+    const before = await server.fixtures.countActive(chat);
+    for (const path of [createPath(), "/trpc/invite.create"]) {
+      const res = await http(server.url, "POST", path, { session: token, body, headers: { "content-type": type } });
+      expect(res.status).toBe(415);
+      const message = path.startsWith("/trpc") ? (res.body as { error: { message: string } }).error.message : (res.body as { error: string }).error;
+      expect(message).toBe(ErrorMessage.unsupportedMediaType);
+    }
+    expect(await server.fixtures.countActive(chat)).toBe(before);
+  });
+
+  it("answers a body that is not an object with 400", async () => {
+    const res = await http(server.url, "POST", createPath(), { session: token, json: [1, 2] });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: ErrorMessage.bodyNotObject });
+  });
+
+  it("answers unknown routes and procedures with 404 Not found", async () => {
+    const rest = await http(server.url, "GET", "/v1/nope", { session: token });
+    expect(rest.status).toBe(404);
+    expect(rest.body).toMatchObject({ error: ErrorMessage.notFound });
+    const trpc = await http(server.url, "GET", "/trpc/invite.nope", { session: token });
+    expect(trpc.status).toBe(404);
+    expect(trpc.body).toMatchObject({ error: { message: ErrorMessage.notFound } });
+  });
+
+  it("sends the correlation id in the header, the body and the log line", async () => {
+    const res = await http(server.url, "GET", createPath(), { session: "wrong" });
+    const id = res.headers.get("x-correlation-id");
+    expect(id).toMatch(UUID_V4);
+    expect(res.body).toEqual({ error: ErrorMessage.authenticationRequired, correlation_id: id });
+    const line = server.logs.find((l) => l.correlation_id === id);
+    expect(line).toMatchObject({ msg: "request", method: "GET", status: 401, error: ErrorMessage.authenticationRequired });
+  });
+
+  it("writes one log line per request and never the session token", async () => {
+    const before = server.logs.length;
+    await http(server.url, "GET", createPath(), { session: token });
+    const lines = server.logs.slice(before).filter((l) => l.msg === "request");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ method: "GET", path: createPath(), status: 200 });
+    expect(typeof lines[0]!.duration_ms).toBe("number");
+    expect(JSON.stringify(server.logs)).not.toContain(token);
+  });
+
+  it("sets security headers and hides the framework", async () => {
+    const res = await http(server.url, "GET", "/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ok" });
+    expect(res.headers.get("x-powered-by")).toBeNull();
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+  });
+
+  it("refuses state-changing cross-site requests with 403 and changes nothing", async () => {
+    const before = await server.fixtures.countActive(chat);
+    const attempts: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" },
+      { origin: "null" },
+    ];
+    for (const headers of attempts) {
+      for (const path of [createPath(), "/trpc/invite.create"]) {
+        const res = await http(server.url, "POST", path, { session: token, json: path.startsWith("/trpc") ? { chat_id: chat.id } : {}, headers });
+        expect(res.status).toBe(403);
+      }
+    }
+    const rest = await http(server.url, "POST", createPath(), { session: token, json: {}, headers: { "sec-fetch-site": "cross-site" } });
+    expect(rest.body).toMatchObject({ error: ErrorMessage.crossSiteRefused });
+    expect(await server.fixtures.countActive(chat)).toBe(before);
+  });
+
+  it("accepts same-origin requests and configured trusted origins", async () => {
+    const allowed: Record<string, string>[] = [
+      { "sec-fetch-site": "same-origin", origin: server.url },
+      { origin: server.url },
+      { origin: "https://app.example.com", "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of allowed) {
+      const res = await http(server.url, "POST", createPath(), { session: token, json: {}, headers });
+      expect(res.status).toBe(201);
+    }
+  });
+});
