@@ -30,7 +30,10 @@ export interface RunningServer {
  * that opens the database and listens; `main.ts` adds only process signals around it.
  */
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const database = openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
+  });
   let redis: ReturnType<typeof createClient> | null = null;
   try {
     const migrated = await migrateToLatest(database.db);

@@ -35,7 +35,7 @@ export const errorBodySchema = z
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const messageSchema = z.object({ message: z.string() });
+export const messageSchema = z.object({ message: z.string() }).meta({ id: "Message" });
 export type MessageResult = z.infer<typeof messageSchema>;
 
 /** An integer in a query string or a body, bounded, with a default when absent. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { chatIdSchema, inviteCodeSchema, MAX_INT32, timestampSchema, visibilitySchema } from "./common.js";
+import { chatIdSchema, inviteCodeSchema, MAX_INT32, messageSchema, timestampSchema, visibilitySchema } from "./common.js";
 
 const ISO_WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -74,7 +74,7 @@ export type Invite = z.infer<typeof inviteSchema>;
 export const inviteListSchema = z.object({ invites: z.array(inviteSchema) }).meta({ id: "InviteList" });
 export type InviteList = z.infer<typeof inviteListSchema>;
 
-export const revokeInviteResultSchema = z.object({ message: z.string() });
+export const revokeInviteResultSchema = messageSchema;
 export type RevokeInviteResult = z.infer<typeof revokeInviteResultSchema>;
 
 export const invitePreviewSchema = z

@@ -40,4 +40,4 @@ export const demoAccountSchema = z.object({
 export const demoAccountsSchema = z.array(demoAccountSchema);
 export type DemoAccount = z.infer<typeof demoAccountSchema>;
 
-export const healthSchema = z.object({ status: z.literal("ok") });
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });

@@ -23,6 +23,8 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** SQLite busy timeout in milliseconds: how long a writer waits for another process's lock. */
   busyTimeoutMs?: number;
+  /** Told about errors of idle PostgreSQL connections (a restarted server, say); the pool replaces them. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function databaseKindOf(url: string): DatabaseKind {
@@ -78,6 +80,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // Without a listener, an idle connection that the server drops would crash the process.
+  pool.on("error", (error) => options.onConnectionError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: "postgres",

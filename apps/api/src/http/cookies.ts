@@ -27,13 +27,13 @@ function isSecureContext(req: Request): boolean {
 }
 
 /** Sets `psession`: HttpOnly, SameSite=Lax, Path=/, host-only, Secure except on plain-HTTP localhost. */
-export function setSessionCookie(req: Request, res: Response, token: string, expiresAt: number, now: number): void {
-  res.cookie(SESSION_COOKIE, token, {
+export function setSessionCookie(req: Request, res: Response, session: { token: string; lifetimeMs: number }): void {
+  res.cookie(SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: "lax",
     path: "/",
     secure: isSecureContext(req),
-    maxAge: Math.max(0, expiresAt - now),
+    maxAge: session.lifetimeMs,
     encode: (value) => value,
   });
 }

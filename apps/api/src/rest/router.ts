@@ -13,6 +13,7 @@ import { authenticate, demoLogin, endSession, verifyLoginCode } from "../service
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
 import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from "../services/invite.service.js";
+import { openApiDocument } from "./openapi.js";
 import { bodyOf, numberFromString, parseInput } from "./parse.js";
 
 /**
@@ -80,7 +81,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   router.post("/authentication/verify", async (req, res) => {
     const { code } = parseInput(verifyInputSchema, bodyOf(req.body));
     const { user, session } = await verifyLoginCode(deps, code);
-    setSessionCookie(req, res, session.token, session.expiresAt, deps.now());
+    setSessionCookie(req, res, session);
     res.json(user);
   });
 
@@ -92,11 +93,15 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
     res.json({ message: "Logged out" });
   });
 
+  router.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
+
   if (options.demo) {
     router.post("/dev/login", async (req, res) => {
       const { username } = parseInput(demoLoginInputSchema, bodyOf(req.body));
       const { user, session } = await demoLogin(deps, true, username);
-      setSessionCookie(req, res, session.token, session.expiresAt, deps.now());
+      setSessionCookie(req, res, session);
       res.json(user);
     });
   }

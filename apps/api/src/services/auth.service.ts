@@ -19,6 +19,8 @@ export interface IssuedSession {
   userId: number;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** How long the session lasts, for the cookie's Max-Age. */
+  lifetimeMs: number;
 }
 
 function assertNotRestricted(user: UserRow, now: number): void {
@@ -44,9 +46,10 @@ export async function authenticate(deps: ServiceDeps, token: string | undefined)
 export async function startSession(deps: ServiceDeps, user: UserRow): Promise<IssuedSession> {
   const now = deps.now();
   const token = deps.newSessionToken();
-  const expiresAt = now + sessionLifetimeMs(levelOf(user));
+  const lifetimeMs = sessionLifetimeMs(levelOf(user));
+  const expiresAt = now + lifetimeMs;
   await insertSession(deps.db, { token_hash: sha256Hex(token), user_id: user.id, created_at: now, expires_at: expiresAt });
-  return { token, userId: user.id, expiresAt };
+  return { token, userId: user.id, expiresAt, lifetimeMs };
 }
 
 export async function endSession(deps: ServiceDeps, token: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { ServiceDeps } from "../services/context.js";
 /** How a procedure touches the session cookie, without knowing about HTTP. */
 export interface SessionCookieJar {
   token: string | undefined;
-  set(token: string, expiresAt: number): void;
+  set(session: { token: string; lifetimeMs: number }): void;
   clear(): void;
 }
 
@@ -34,7 +34,7 @@ export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) 
       correlationId: correlationIdOf(res),
       session: {
         token: sessionTokenOf(req),
-        set: (token, expiresAt) => setSessionCookie(req, res, token, expiresAt, deps.now()),
+        set: (session) => setSessionCookie(req, res, session),
         clear: () => clearSessionCookie(req, res),
       },
       onUser: (userId) => {

@@ -15,13 +15,17 @@ export function activeInvite(now: number) {
     ]);
 }
 
-export async function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
-  const row = await db
+/** The quota count's query, as a builder (tests read its plan). */
+export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: number) {
+  return db
     .selectFrom("invites")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("invites.chat_id", "=", chatId)
-    .where(activeInvite(now))
-    .executeTakeFirstOrThrow();
+    .where(activeInvite(now));
+}
+
+export async function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
+  const row = await countActiveInvitesQuery(db, chatId, now).executeTakeFirstOrThrow();
   return Number(row.count);
 }
 

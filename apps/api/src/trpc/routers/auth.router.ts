@@ -6,7 +6,7 @@ import { authedProcedure, publicProcedure, router } from "../trpc.js";
 export const authRouter = router({
   verify: publicProcedure.input(verifyInputSchema).mutation(async ({ ctx, input }) => {
     const { user, session } = await verifyLoginCode(ctx.deps, input.code);
-    ctx.session.set(session.token, session.expiresAt);
+    ctx.session.set(session);
     return user;
   }),
   logout: authedProcedure.mutation(async ({ ctx }) => {
@@ -16,7 +16,7 @@ export const authRouter = router({
   }),
   demoLogin: publicProcedure.input(demoLoginInputSchema).mutation(async ({ ctx, input }) => {
     const { user, session } = await demoLogin(ctx.deps, ctx.demo, input.username);
-    ctx.session.set(session.token, session.expiresAt);
+    ctx.session.set(session);
     return user;
   }),
   demoAccounts: publicProcedure.query(({ ctx }) => demoAccounts(ctx.deps, ctx.demo)),

@@ -1,0 +1,236 @@
+import {
+  activityPageSchema,
+  createInviteBodySchema,
+  demoLoginInputSchema,
+  errorBodySchema,
+  healthSchema,
+  invitePreviewSchema,
+  inviteListSchema,
+  inviteSchema,
+  messageSchema,
+  myChatsSchema,
+  redeemResultSchema,
+  userMeSchema,
+  verifyInputSchema,
+  ACTIVITY_DEFAULT_LIMIT,
+  ACTIVITY_MAX_LIMIT,
+} from "@portal/contracts";
+import { z } from "zod";
+
+/**
+ * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes parse
+ * and answer with: there is no hand-written copy to drift. Served at GET /v1/openapi.json.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+const ref = (schema: z.ZodType): JsonSchema => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error("a response schema needs a registered id (`.meta({ id })`)");
+  return { $ref: `#/components/schemas/${id}` };
+};
+
+const inline = (schema: z.ZodType): JsonSchema => withoutDialect(z.toJSONSchema(schema, { io: "input" }) as JsonSchema);
+
+const json = (schema: JsonSchema) => ({ "application/json": { schema } });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid path, query or body: `error` names the first invalid field and why",
+  401: "No, unknown or expired session",
+  403: "Not allowed, account restricted, or a cross-site request",
+  404: "Unknown route, chat or invite",
+  409: "Quota of 20 active invites reached, or chat archived",
+  413: "Body over 16 KiB",
+  415: "A body that is not application/json",
+  429: "Rate limit reached; see Retry-After",
+  500: "Unexpected error; quote the correlation_id",
+};
+
+function errors(...statuses: number[]) {
+  return Object.fromEntries(
+    [...statuses, 429, 500].map((status) => [
+      String(status),
+      { description: ERROR_TEXT[status], content: json({ $ref: "#/components/schemas/Error" }) },
+    ]),
+  );
+}
+
+const chatIdParam = {
+  name: "chat_id",
+  in: "path",
+  required: true,
+  description: "Chat ID.",
+  schema: { type: "integer", minimum: 1 },
+};
+const codeParam = {
+  name: "code",
+  in: "path",
+  required: true,
+  description: "Invite code.",
+  schema: { type: "string", pattern: "^[A-Za-z0-9]{1,64}$" },
+};
+const signedIn = [{ session: [] }];
+const STATE_CHANGE = [413, 415];
+
+function buildDocument(): JsonSchema {
+  // Touch every response schema so its id is in the registry before it is converted.
+  void [errorBodySchema, healthSchema, inviteSchema, inviteListSchema, invitePreviewSchema, redeemResultSchema, activityPageSchema, myChatsSchema, userMeSchema, messageSchema];
+  const registry = z.toJSONSchema(z.globalRegistry, { io: "output", uri: (id) => `#/components/schemas/${id}` }) as {
+    schemas: Record<string, JsonSchema>;
+  };
+  const schemas = Object.fromEntries(Object.entries(registry.schemas).map(([id, schema]) => [id, withoutDialect(schema)]));
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Portal Invites API",
+      version: "1.0.0",
+      description:
+        "Chat invites of the Portal API: create, list and revoke invites, join with a code, read a chat's activity. " +
+        "Authenticate with the `psession` cookie from POST /v1/authentication/verify. Every error body is " +
+        "`{error, correlation_id}`; the same id is in the X-Correlation-ID header.",
+    },
+    servers: [{ url: "/" }],
+    components: {
+      schemas,
+      securitySchemes: { session: { type: "apiKey", in: "cookie", name: "psession" } },
+    },
+    paths: {
+      "/v1/portal/chats/{chat_id}/invites": {
+        post: {
+          operationId: "createInvite",
+          summary: "Create an invite",
+          description:
+            "Requires a session. Access follows can_manage_room(): private chats, the owner only; public and official chats, " +
+            "the owner or anyone whose level lets them act on the owner. 409 when the chat already has 20 active invites.",
+          security: signedIn,
+          parameters: [chatIdParam],
+          requestBody: { required: false, content: json(inline(createInviteBodySchema)) },
+          responses: { "201": { description: "The new invite", content: json(ref(inviteSchema)) }, ...errors(400, 401, 403, 404, 409, ...STATE_CHANGE) },
+        },
+        get: {
+          operationId: "listInvites",
+          summary: "List the chat's active invites, newest first",
+          security: signedIn,
+          parameters: [chatIdParam],
+          responses: { "200": { description: "Active invites", content: json(ref(inviteListSchema)) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/portal/chats/{chat_id}/invites/{code}/delete": {
+        post: {
+          operationId: "revokeInvite",
+          summary: "Revoke an invite",
+          security: signedIn,
+          parameters: [chatIdParam, codeParam],
+          responses: { "200": { description: "Revoked", content: json(ref(messageSchema)) }, ...errors(400, 401, 403, 404, ...STATE_CHANGE) },
+        },
+      },
+      "/v1/portal/resolve/{code}": {
+        get: {
+          operationId: "previewInvite",
+          summary: "Where an invite leads",
+          description: "Unknown, revoked, expired and used-up codes all answer the same 404.",
+          security: signedIn,
+          parameters: [codeParam],
+          responses: { "200": { description: "Preview", content: json(ref(invitePreviewSchema)) }, ...errors(400, 401, 403, 404) },
+        },
+        post: {
+          operationId: "redeemInvite",
+          summary: "Join the chat with an invite",
+          description: "Owners and members get already_member: true and no use is counted.",
+          security: signedIn,
+          parameters: [codeParam],
+          responses: { "200": { description: "Joined", content: json(ref(redeemResultSchema)) }, ...errors(400, 401, 403, 404, ...STATE_CHANGE) },
+        },
+      },
+      "/v1/portal/chats/{chat_id}/activity": {
+        get: {
+          operationId: "chatActivity",
+          summary: "Who joined, left, was kicked or banned; newest first",
+          security: signedIn,
+          parameters: [
+            chatIdParam,
+            { name: "offset", in: "query", required: false, schema: { type: "integer", minimum: 0, default: 0 } },
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: ACTIVITY_MAX_LIMIT, default: ACTIVITY_DEFAULT_LIMIT },
+            },
+          ],
+          responses: { "200": { description: "A page of events", content: json(ref(activityPageSchema)) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/users/me": {
+        get: {
+          operationId: "me",
+          summary: "The signed-in user",
+          security: signedIn,
+          responses: { "200": { description: "The user", content: json(ref(userMeSchema)) }, ...errors(401, 403) },
+        },
+      },
+      "/v1/users/me/chats": {
+        get: {
+          operationId: "myChats",
+          summary: "Chats the user owns or joined",
+          security: signedIn,
+          responses: { "200": { description: "Chats", content: json(ref(myChatsSchema)) }, ...errors(401, 403) },
+        },
+      },
+      "/v1/authentication/verify": {
+        post: {
+          operationId: "verifyLoginCode",
+          summary: "Sign in with a login code",
+          description: "Sets the psession cookie (HttpOnly, SameSite=Lax; 30 days for Users and Mods, 1 day for Admins and Owners).",
+          requestBody: { required: true, content: json(inline(verifyInputSchema)) },
+          responses: { "200": { description: "Signed in", content: json(ref(userMeSchema)) }, ...errors(400, 403, ...STATE_CHANGE) },
+        },
+      },
+      "/v1/authentication/logout": {
+        post: {
+          operationId: "logout",
+          summary: "Sign out: ends the session and clears the cookie",
+          security: signedIn,
+          responses: { "200": { description: "Signed out", content: json(ref(messageSchema)) }, ...errors(401, 403, ...STATE_CHANGE) },
+        },
+      },
+      "/v1/dev/login": {
+        post: {
+          operationId: "demoLogin",
+          summary: "One-click sign-in as a demo user (only when PORTAL_DEMO=1; 404 otherwise)",
+          requestBody: { required: true, content: json(inline(demoLoginInputSchema)) },
+          responses: { "200": { description: "Signed in", content: json(ref(userMeSchema)) }, ...errors(400, 403, 404, ...STATE_CHANGE) },
+        },
+      },
+      "/v1/openapi.json": {
+        get: {
+          operationId: "openapi",
+          summary: "This document",
+          responses: { "200": { description: "OpenAPI 3.1 document", content: json({ type: "object" }) } },
+        },
+      },
+      "/health": {
+        get: {
+          operationId: "health",
+          summary: "Liveness, including the database",
+          responses: {
+            "200": { description: "Healthy", content: json(ref(healthSchema)) },
+            "503": { description: "The database cannot be reached", content: json({ type: "object" }) },
+          },
+        },
+      },
+    },
+  };
+}
+
+let cached: JsonSchema | null = null;
+
+export function openApiDocument(): JsonSchema {
+  cached ??= buildDocument();
+  return cached;
+}
