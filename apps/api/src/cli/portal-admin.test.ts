@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -334,7 +334,8 @@ describe("portal-admin", { timeout: 60_000 }, () => {
         `insert into invites (code, chat_id, created_by_id, created_at, expires_at, uses, max_uses, revoked_at)
          values (@code, 1, null, @created_at, @expires_at, @uses, @max_uses, @revoked_at)`,
       );
-      const invite = (code: string, createdAt: number, fields: Partial<Record<"expires_at" | "max_uses" | "revoked_at", number>> & { uses?: number } = {}) =>
+      type Fields = Partial<Record<"expires_at" | "max_uses" | "revoked_at" | "uses", number>>;
+      const invite = (code: string, createdAt: number, fields: Fields = {}) =>
         insert.run({ code, created_at: createdAt, expires_at: null, max_uses: null, revoked_at: null, uses: 0, ...fields });
       invite("oldrevoked", old, { revoked_at: old + DAY });
       invite("oldexpired", old, { expires_at: now - DAY });
@@ -431,14 +432,21 @@ describe("portal-admin failures", { timeout: 60_000 }, () => {
     ["a bad --older-than-days", ["invites", "purge", "--older-than-days", "ten"], "--older-than-days must be a whole number of days"],
   ];
 
+  const rowCounts = () => ["users", "chats", "chat_bans", "sessions", "login_codes"].map((table) => count(table));
+
   it.each(cases)("%s exits 1 with a message on stderr and writes nothing", (_label, args, message) => {
-    const before = readDb((db) => db.prepare("select (select count(*) from users) || '/' || (select count(*) from chats) || '/' || (select count(*) from chat_bans)").pluck().get());
+    const before = rowCounts();
     expect(fails(args)).toContain(message);
-    expect(readDb((db) => db.prepare("select (select count(*) from users) || '/' || (select count(*) from chats) || '/' || (select count(*) from chat_bans)").pluck().get())).toBe(before);
+    expect(rowCounts()).toEqual(before);
   });
 
   it("a bad DATABASE_URL exits 1 naming the variable", () => {
     expect(fails(["migrate"], "mysql://localhost/portal")).toContain("DATABASE_URL must be file:<path> for SQLite or postgres://");
+  });
+
+  it("a file that is not a database exits 1 naming DATABASE_URL", () => {
+    writeFileSync(dbPath, "not a database, just text\n".repeat(100));
+    expect(fails(["user", "create", "--username", "carol"])).toContain("cannot use the database that DATABASE_URL names");
   });
 
   it("no command at all exits 1 and points to --help", () => {

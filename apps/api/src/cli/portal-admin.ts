@@ -255,7 +255,6 @@ Options:
 `;
 
 interface Invocation {
-  name: string;
   command: Command;
   values: Values;
   json: boolean;
@@ -271,6 +270,8 @@ function parseOptions(argv: string[]) {
     if (unknown) throw new UsageError(`unknown option '${unknown[1]}'`);
     const missing = /^Option '(\S+)(?: <value>)?' argument missing/.exec(message);
     if (missing) throw new UsageError(`${missing[1]} needs a value`);
+    const ambiguous = /^Option '(\S+)' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]} needs a value (for one that starts with a dash, write ${ambiguous[1]}=-value)`);
     throw new UsageError(message);
   }
 }
@@ -308,14 +309,31 @@ function parseInvocation(argv: string[]): Invocation | null {
   }
   const missing = command.required.find((option) => given[option] === undefined);
   if (missing) throw new UsageError(`'${name}' needs --${missing}: ${PROGRAM} ${command.usage}`);
-  return { name, command, values: given, json: values.json === true };
+  return { command, values: given, json: values.json === true };
+}
+
+/** The database could not be opened or migrated: most often DATABASE_URL names the wrong thing. */
+class DatabaseUnavailable extends Error {
+  override readonly name = "DatabaseUnavailable";
+  constructor(cause: unknown) {
+    // Never the URL itself: a PostgreSQL URL may carry a password.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot use the database that DATABASE_URL names (check it): ${reason}`, { cause });
+  }
 }
 
 async function execute(invocation: Invocation): Promise<Output> {
   const config = loadConfig();
-  const database: Database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  let database: Database;
   try {
-    const migrated = await migrateToLatest(database.db);
+    database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  } catch (error) {
+    throw new DatabaseUnavailable(error);
+  }
+  try {
+    const migrated = await migrateToLatest(database.db).catch((error: unknown) => {
+      throw new DatabaseUnavailable(error);
+    });
     const deps = createServiceDeps(database.db, createLogger("silent"));
     return await invocation.command.run({ deps, migrated }, invocation.values);
   } finally {
@@ -325,7 +343,7 @@ async function execute(invocation: Invocation): Promise<Output> {
 
 function failureMessage(error: unknown): string {
   if (error instanceof UsageError) return `${error.message} (run ${PROGRAM} --help for usage)`;
-  if (error instanceof AppError || error instanceof ConfigError) return error.message;
+  if (error instanceof AppError || error instanceof ConfigError || error instanceof DatabaseUnavailable) return error.message;
   // Not a mistake of the operator's (the database is unreachable, a migration failed…): still one line.
   if (error instanceof Error) return `unexpected ${error.name}: ${error.message}`;
   return `unexpected error: ${String(error)}`;

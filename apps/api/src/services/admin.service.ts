@@ -1,4 +1,11 @@
-import { expiresAtInputSchema, toWireTimestamp, truncateToSecond, usernameSchema, visibilitySchema, type Visibility } from "@portal/contracts";
+import {
+  expiresAtInputSchema,
+  toWireTimestamp,
+  truncateToSecond,
+  usernameSchema,
+  visibilitySchema,
+  type Visibility,
+} from "@portal/contracts";
 import {
   isAccountRestricted,
   PERMISSION_LEVEL_NAMES,
@@ -14,7 +21,13 @@ import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { deleteBan, findChatById, insertChat, removeMember, setChatArchived, upsertBan } from "../db/repositories/chat.repository.js";
 import { purgeDeadInvites } from "../db/repositories/invite.repository.js";
 import { deleteSessionsOfUser } from "../db/repositories/session.repository.js";
-import { deleteUser as deleteUserRow, findUserById, findUserByUsername, insertUser, updateUser } from "../db/repositories/user.repository.js";
+import {
+  deleteUser as deleteUserRow,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  updateUser,
+} from "../db/repositories/user.repository.js";
 import type { ChatBanRow, ChatRow, DB, UserRow } from "../db/schema.js";
 import { issueLoginCode, startSession } from "./auth.service.js";
 import type { ServiceDeps } from "./context.js";
@@ -249,7 +262,9 @@ export async function setUserState(deps: ServiceDeps, input: SetUserStateInput):
   const state = parseState(input.state);
   let timeoutUntil: number | null = null;
   if (state === UserState.Timeout) {
-    if (input.until === undefined) throw badRequest(`until is required for state timeout: give the end of the timeout, such as ${TIME_EXAMPLE}`);
+    if (input.until === undefined) {
+      throw badRequest(`until is required for state timeout: give the end of the timeout, such as ${TIME_EXAMPLE}`);
+    }
     timeoutUntil = parseFutureTime("until", input.until, deps.now());
   } else if (input.until !== undefined) {
     throw badRequest(`until only applies to state timeout: leave it out for state ${input.state}`);
