@@ -129,6 +129,8 @@ switch (command) {
   }
   case "dev": {
     install();
+    env.PORTAL_DEMO ??= "1";
+    say("API on http://localhost:3000, web app with hot reload on http://localhost:5173");
     process.exit(turbo(["dev"]));
     break;
   }
