@@ -11,6 +11,8 @@ export interface Config {
   trustedOrigins: string[];
   rateLimits: boolean;
   redisUrl: string | null;
+  /** Key prefix in Redis, so several deployments can share one Redis. */
+  redisPrefix: string;
   logLevel: LogLevel;
   /** Express "trust proxy": how many proxy hops in front of the server set X-Forwarded-For. */
   trustProxyHops: number;
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     trustedOrigins: originList(env.TRUSTED_ORIGINS),
     rateLimits: enumVar(env, "RATE_LIMITS", ["on", "off"], "on") === "on",
     redisUrl: redisUrl(env.REDIS_URL),
+    redisPrefix: env.REDIS_PREFIX === undefined || env.REDIS_PREFIX === "" ? "portal:rl:" : env.REDIS_PREFIX,
     logLevel: enumVar(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxyHops: intVar(env, "TRUST_PROXY", 0, 0, 10),
     webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,

@@ -56,7 +56,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       ...(client
         ? {
             rateLimitStores: (prefix: string) =>
-              new RedisStore({ prefix: `portal:rl:${prefix}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
+              new RedisStore({ prefix: `${config.redisPrefix}${prefix}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
           }
         : {}),
     });

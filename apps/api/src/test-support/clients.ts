@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../trpc/app-router.js";
 
@@ -59,4 +60,45 @@ export async function trpcOutcome<T>(call: () => Promise<T>): Promise<{ status: 
     }
     throw error;
   }
+}
+
+/**
+ * A request from a chosen loopback address (127.0.0.2, …), which the server sees as another
+ * client IP; for rate-limit tests. The body is sent as JSON when given.
+ */
+export function httpFrom<T = unknown>(
+  localAddress: string,
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { session?: string; json?: unknown } = {},
+): Promise<HttpResult<T>> {
+  const url = new URL(path, baseUrl);
+  const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+  const headers: Record<string, string> = {};
+  if (options.session) headers.cookie = `psession=${options.session}`;
+  if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(Buffer.byteLength(body));
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+          }
+          const isJson = (res.headers["content-type"] ?? "").includes("application/json") && text !== "";
+          resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: (isJson ? JSON.parse(text) : text) as T });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
