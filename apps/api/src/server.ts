@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -65,6 +65,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
     server.keepAliveTimeout = 5_000;
+    // Responses still being worked on when shutdown starts close their connection when done, so
+    // keep-alive does not hold the process open.
+    const inFlight = new Set<ServerResponse>();
+    let shuttingDown = false;
+    server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+      if (shuttingDown) res.setHeader("Connection", "close");
+      inFlight.add(res);
+      res.on("close", () => inFlight.delete(res));
+    });
     const port = (server.address() as AddressInfo).port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -80,7 +89,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
-        log.info("shutting down: finishing in-flight requests");
+        log.info("shutting down: finishing in-flight requests", { in_flight: inFlight.size });
+        shuttingDown = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => {

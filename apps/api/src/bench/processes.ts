@@ -1,0 +1,130 @@
+/**
+ * Child processes of the benchmark: every measured server, the load generator and the in-process
+ * measurements run in processes of their own, so none of them takes CPU from another's event loop.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The built server (`node dist/main.js`), as production runs it. */
+export const MAIN_JS = fileURLToPath(new URL("../main.js", import.meta.url));
+
+/** A script of this folder, built: `benchScript("load")` → dist/bench/load.js. */
+export function benchScript(name: string): string {
+  return fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+}
+
+export interface ListeningProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** The last lines the process wrote (stdout and stderr), for error messages. */
+  output: string[];
+  /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Node flags for a measured server: `--cpu-prof` into BENCH_CPU_PROF when that is set. */
+export function profileFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+const KEEP_LINES = 200;
+
+/**
+ * Starts `node <script>` and waits for its JSON "listening" line on stdout (the line main.ts logs,
+ * and the bare baselines print the same), which carries the URL. Later output is drained and only
+ * the last lines are kept, so a server that logs every request cannot block on a full pipe.
+ */
+export function spawnListening(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  timeoutMs = 60_000,
+): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const keep = (line: string) => {
+    output.push(line);
+    if (output.length > KEEP_LINES) output.shift();
+  };
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  createInterface({ input: child.stderr! }).on("line", keep);
+  return new Promise((resolve, reject) => {
+    let listening = false;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join("\n")}`));
+    }, timeoutMs);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (!listening) reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output.join("\n")}`));
+    });
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      keep(line);
+      if (listening || !line.includes('"listening"')) return;
+      listening = true;
+      clearTimeout(timer);
+      const { url } = JSON.parse(line) as { url: string };
+      resolve({
+        name,
+        url,
+        child,
+        output,
+        stop: async (graceMs = 15_000) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+          child.kill("SIGTERM");
+          await exited;
+          clearTimeout(kill);
+        },
+      });
+    });
+  });
+}
+
+/**
+ * Runs `node <script>` with its input as JSON in BENCH_INPUT and resolves with the JSON object of
+ * the last line it printed on stdout. Its stderr goes to ours (progress and errors).
+ */
+export function runJsonChild<T>(script: string, input: unknown, nodeArgs: string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { ...process.env, BENCH_INPUT: JSON.stringify(input) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (code !== 0) return reject(new Error(`${script} failed (${code ?? signal}):\n${stdout.slice(-2000)}`));
+      const last = stdout.trim().split("\n").pop() ?? "";
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${script} printed no JSON result:\n${stdout.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+/** The input a child was started with (see runJsonChild). */
+export function childInput<T>(): T {
+  const raw = process.env.BENCH_INPUT;
+  if (!raw) throw new Error("BENCH_INPUT is not set: this script is started by dist/bench/run.js");
+  return JSON.parse(raw) as T;
+}
+
+/** Prints a child's result: one JSON line, the last one on stdout. */
+export function printResult(result: unknown): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

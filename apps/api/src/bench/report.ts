@@ -1,0 +1,93 @@
+/** The benchmark's table and ratio lines, and the targets they are checked against. */
+
+export interface Row {
+  id: string;
+  label: string;
+  /** Requests (or, in-process, creates) per second: the median of the rounds. */
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Every round's rate, in the order run. */
+  rounds: number[];
+  /** Anything that makes the figure suspect (unexpected statuses, errors, reused sessions). */
+  notes: string[];
+}
+
+export interface Ratio {
+  name: string;
+  /** What is divided by what, by row id. */
+  numerator: string;
+  denominator: string;
+  value: number;
+  /** The target: value ≥ min. */
+  min: number;
+  pass: boolean;
+}
+
+export interface LatencyCheck {
+  name: string;
+  row: string;
+  p99Ms: number;
+  maxMs: number;
+  pass: boolean;
+}
+
+const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+export function ratioOf(name: string, rows: Map<string, Row>, numerator: string, denominator: string, min: number): Ratio | null {
+  const top = rows.get(numerator);
+  const bottom = rows.get(denominator);
+  if (!top || !bottom) return null;
+  const value = bottom.perSec > 0 ? top.perSec / bottom.perSec : Number.NaN;
+  return { name, numerator, denominator, value, min, pass: value >= min };
+}
+
+export function latencyCheckOf(name: string, rows: Map<string, Row>, id: string, maxMs: number): LatencyCheck | null {
+  const row = rows.get(id);
+  if (!row) return null;
+  return { name, row: id, p99Ms: row.p99Ms, maxMs, pass: row.p99Ms <= maxMs };
+}
+
+/** The table: one line per scenario, then the ratios and the latency checks with PASS or MISS. */
+export function formatReport(header: string[], rows: Row[], ratios: Ratio[], checks: LatencyCheck[]): string {
+  const labelWidth = Math.max(40, ...rows.map((r) => r.label.length)) + 2;
+  const lines = [...header, ""];
+  const multiRound = rows.some((r) => r.rounds.length > 1);
+  lines.push(
+    `${pad("scenario", labelWidth)}${pad("req/s", 10, true)}${pad("p50 ms", 10, true)}${pad("p99 ms", 10, true)}  ${multiRound ? "rounds (req/s)" : ""}`,
+  );
+  lines.push("-".repeat(labelWidth + 32 + (multiRound ? 16 : 0)));
+  for (const row of rows) {
+    const digits = row.p99Ms < 1 ? 3 : row.p99Ms < 10 ? 2 : 1;
+    let line = `${pad(row.label, labelWidth)}${pad(number.format(row.perSec), 10, true)}${pad(fixed(row.p50Ms, digits), 10, true)}${pad(fixed(row.p99Ms, digits), 10, true)}`;
+    if (multiRound) line += `  ${row.rounds.map((r) => number.format(r)).join(" / ")}`;
+    lines.push(line);
+    for (const note of row.notes) lines.push(`${" ".repeat(4)}! ${note}`);
+  }
+  lines.push("");
+  const nameWidth = Math.max(50, ...ratios.map((r) => r.name.length), ...checks.map((c) => c.name.length)) + 2;
+  lines.push(`${pad("target", nameWidth)}${pad("measured", 10, true)}${pad("target", 10, true)}  result`);
+  lines.push("-".repeat(nameWidth + 28));
+  for (const ratio of ratios) {
+    lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, 2)} x`, 10, true)}${pad(`>= ${fixed(ratio.min, 2)}`, 10, true)}  ${ratio.pass ? "PASS" : "MISS"}`);
+  }
+  for (const check of checks) {
+    lines.push(`${pad(check.name, nameWidth)}${pad(`${fixed(check.p99Ms, 1)} ms`, 10, true)}${pad(`<= ${check.maxMs}`, 10, true)}  ${check.pass ? "PASS" : "MISS"}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
