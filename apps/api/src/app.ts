@@ -14,10 +14,10 @@ import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
 import { AppError } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
+import { MAX_TRPC_BATCH } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
-export const MAX_TRPC_BATCH = 10;
 
 export interface AppOptions {
   config: Pick<Config, "demo" | "trustedOrigins" | "rateLimits" | "trustProxyHops" | "webDist">;
@@ -60,6 +60,14 @@ export function createApp(options: AppOptions): Express {
   app.use(api, crossSiteProtection(config.trustedOrigins));
 
   app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false }), restRouter(deps, { demo: config.demo }));
+  // tRPC answers a few early errors (an oversized batch) with a JSON body labelled text/plain;
+  // every body it sends here is JSON, so say so.
+  app.use("/trpc", (_req: Request, res: Response, next: NextFunction) => {
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name: string, value: number | string | readonly string[]) =>
+      setHeader(name, name.toLowerCase() === "content-type" && String(value).startsWith("text/plain") ? "application/json" : value);
+    next();
+  });
   app.use(
     "/trpc",
     createExpressMiddleware({

@@ -1,7 +1,7 @@
 /**
  * Baseline 1: a bare Express 5 route returning a small JSON object. Nothing else is mounted: this
- * is the ceiling any Express route on this machine can reach. Prints the same JSON "listening"
- * line as the server (`{"msg":"listening","url":…}`) and stops on SIGTERM.
+ * is the ceiling any Express route on this machine can reach. Listens on PORT, prints a JSON
+ * "listening" line like the server's, and stops on SIGTERM.
  */
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -11,7 +11,7 @@ app.get("/hello", (_req, res) => {
   res.json({ hello: "world" });
 });
 
-const server = app.listen(0, "127.0.0.1", () => {
+const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
 });

@@ -13,6 +13,7 @@ import { createServiceDeps } from "../services/context.js";
 import { createInvite } from "../services/invite.service.js";
 import { randomInviteCode } from "../services/secrets.js";
 import { childInput, printResult } from "./processes.js";
+import { median } from "./report.js";
 
 export interface InProcessSpec {
   databaseUrl: string;
@@ -52,12 +53,6 @@ const INSERT =
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

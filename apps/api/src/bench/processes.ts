@@ -3,6 +3,7 @@
  * measurements run in processes of their own, so none of them takes CPU from another's event loop.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -33,20 +34,45 @@ export function profileFlags(name: string): string[] {
 
 const KEEP_LINES = 200;
 
+/** A TCP port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /**
- * Starts `node <script>` and waits for its JSON "listening" line on stdout (the line main.ts logs,
- * and the bare baselines print the same), which carries the URL. Later output is drained and only
- * the last lines are kept, so a server that logs every request cannot block on a full pipe.
+ * Starts `node <script>` with PORT set to a free port and waits until that port takes connections
+ * (the server logs nothing at LOG_LEVEL=warn, so its "listening" line cannot be waited for). Its
+ * output is drained and only the last lines are kept, so a server that logs every request cannot
+ * block on a full pipe.
  */
-export function spawnListening(
+export async function spawnListening(
   name: string,
   script: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
   timeoutMs = 60_000,
 ): Promise<ListeningProcess> {
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -54,39 +80,37 @@ export function spawnListening(
     output.push(line);
     if (output.length > KEEP_LINES) output.shift();
   };
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  createInterface({ input: child.stdout! }).on("line", keep);
   createInterface({ input: child.stderr! }).on("line", keep);
-  return new Promise((resolve, reject) => {
-    let listening = false;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join("\n")}`));
-    }, timeoutMs);
+  let exit: string | null = null;
+  const exited = new Promise<void>((resolve) =>
     child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (!listening) reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output.join("\n")}`));
-    });
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      keep(line);
-      if (listening || !line.includes('"listening"')) return;
-      listening = true;
-      clearTimeout(timer);
-      const { url } = JSON.parse(line) as { url: string };
-      resolve({
-        name,
-        url,
-        child,
-        output,
-        stop: async (graceMs = 15_000) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
-          child.kill("SIGTERM");
-          await exited;
-          clearTimeout(kill);
-        },
-      });
-    });
-  });
+      exit = String(code ?? signal);
+      resolve();
+    }),
+  );
+  const deadline = Date.now() + timeoutMs;
+  while (!(await accepts(port))) {
+    if (exit !== null) throw new Error(`${name} exited (${exit}) before listening:\n${output.join("\n")}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} did not listen within ${timeoutMs} ms:\n${output.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output,
+    stop: async (graceMs = 15_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      child.kill("SIGTERM");
+      await exited;
+      clearTimeout(kill);
+    },
+  };
 }
 
 /**

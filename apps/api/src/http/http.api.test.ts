@@ -156,6 +156,62 @@ describe.each(BACKENDS)("HTTP layer on %s", (backend) => {
     expect(await server.fixtures.countActive(chat)).toBe(before);
   });
 
+  it("refuses every form a cross-site page could send: create, revoke and join change nothing", async () => {
+    const invite = await server.fixtures.invite(chat, null);
+    const joiner = await server.fixtures.user();
+    const joinerSession = await server.fixtures.session(joiner);
+    const targets: [string, string][] = [
+      [createPath(), token],
+      [`/v1/portal/chats/${chat.id}/invites/${invite.code}/delete`, token],
+      [`/v1/portal/resolve/${invite.code}`, joinerSession],
+      ["/trpc/invite.create", token],
+      ["/trpc/invite.revoke", token],
+      ["/trpc/invite.redeem", joinerSession],
+    ];
+    // What an HTML form can send without a CORS preflight, from another site.
+    const forms: [string, string][] = [
+      ["application/x-www-form-urlencoded", `chat_id=${chat.id}&code=${invite.code}`],
+      ["text/plain", JSON.stringify({ chat_id: chat.id, code: invite.code })],
+      ["multipart/form-data; boundary=b", `--b\r\nContent-Disposition: form-data; name="code"\r\n\r\n${invite.code}\r\n--b--\r\n`],
+    ];
+    const before = await server.fixtures.countActive(chat);
+    for (const [path, session] of targets) {
+      for (const [type, body] of forms) {
+        for (const fetchSite of ["cross-site", undefined]) {
+          const headers: Record<string, string> = { "content-type": type };
+          if (fetchSite) {
+            headers["sec-fetch-site"] = fetchSite;
+            headers.origin = "https://evil.example";
+          }
+          const res = await http(server.url, "POST", path, { session, body, headers });
+          expect([403, 415], `${path} ${type} ${fetchSite}`).toContain(res.status);
+        }
+      }
+      // Even a JSON body is refused when the browser says it is cross-site.
+      const json = await http(server.url, "POST", path, {
+        session,
+        json: path.startsWith("/trpc") ? { chat_id: chat.id, code: invite.code } : {},
+        headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example" },
+      });
+      expect(json.status).toBe(403);
+    }
+    expect(await server.fixtures.countActive(chat)).toBe(before);
+    expect(await server.fixtures.inviteRow(invite.code)).toMatchObject({ revoked_at: null, uses: 0 });
+    const membership = await server.deps.db.selectFrom("chat_members").selectAll().where("user_id", "=", joiner.id).execute();
+    expect(membership).toEqual([]);
+  });
+
+  it("bounds tRPC batches", async () => {
+    const calls = Array.from({ length: 11 }, () => "user.me").join(",");
+    const res = await http(server.url, "GET", `/trpc/${calls}?batch=1&input=%7B%7D`, { session: token });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { message: "A batch may hold at most 10 calls: split it", data: { correlation_id: expect.stringMatching(UUID_V4) } } });
+    const ten = Array.from({ length: 10 }, () => "user.me").join(",");
+    const ok = await http<unknown[]>(server.url, "GET", `/trpc/${ten}?batch=1&input=%7B%7D`, { session: token });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toHaveLength(10);
+  });
+
   it("accepts same-origin requests and configured trusted origins", async () => {
     const allowed: Record<string, string>[] = [
       { "sec-fetch-site": "same-origin", origin: server.url },

@@ -1,9 +1,13 @@
 import { describeValidationError, ErrorMessage } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { requestScope } from "../http/request-log.js";
 import { authenticate } from "../services/auth.service.js";
 import { AppError } from "../services/errors.js";
 import type { Context } from "./context.js";
+
+/** Calls one tRPC HTTP request may batch. */
+export const MAX_TRPC_BATCH = 10;
 
 /**
  * The error a client reads: the same message as REST (a zod failure names the first invalid
@@ -20,8 +24,12 @@ const t = initTRPC.context<Context>().create({
     else if (error.code === "NOT_FOUND" && !(error.cause instanceof AppError) && shape.message.startsWith("No procedure")) {
       message = ErrorMessage.notFound;
     } else if (error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError) message = ErrorMessage.malformedJson;
+    else if (error.code === "BAD_REQUEST" && shape.message === "Batch call exceeds maximum size") {
+      message = `A batch may hold at most ${MAX_TRPC_BATCH} calls: split it`;
+    }
     const { stack: _stack, path: _path, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, correlation_id: ctx?.correlationId ?? null } };
+    const correlationId = ctx?.correlationId ?? requestScope.getStore()?.correlationId ?? null;
+    return { ...shape, message, data: { ...data, correlation_id: correlationId } };
   },
 });
 

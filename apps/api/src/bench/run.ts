@@ -1,0 +1,410 @@
+/**
+ * `npm run bench`: measures the API on this machine and prints one table (see README.md beside
+ * this file). Absolute numbers on a shared machine are noisy, so every target is a ratio of two
+ * figures measured in the same run, each after a warm-up, with the load generator in a process of
+ * its own. Settings: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 3),
+ * BENCH_ROUNDS (1), BENCH_ONLY (comma-separated scenario ids), BENCH_LOG_LEVEL (warn),
+ * BENCH_POOL_CHATS (10000), BENCH_INVITES (1000000), BENCH_BUSY_DEAD (100000),
+ * BENCH_INPROC_OPS (5000), BENCH_CPU_PROF (a folder: the servers write CPU profiles there),
+ * BENCH_OUT (the JSON file, bench-results/bench.json at the repository root), BENCH_KEEP=1 (keep
+ * the databases).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import BetterSqlite3 from "better-sqlite3";
+import type { InProcessResult, InProcessSpec } from "./inprocess.js";
+import type { LoadResult, LoadSpec } from "./load.js";
+import { benchScript, MAIN_JS, profileFlags, runJsonChild, spawnListening, type ListeningProcess } from "./processes.js";
+import { formatReport, latencyCheckOf, median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
+import { seedBase, seedScale, type SeedInfo } from "./seed.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+function intEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+const settings = {
+  durationS: intEnv("BENCH_DURATION", 10, 1),
+  connections: intEnv("BENCH_CONNECTIONS", 50, 1),
+  warmupS: intEnv("BENCH_WARMUP", 3),
+  rounds: intEnv("BENCH_ROUNDS", 1, 1),
+  poolChats: intEnv("BENCH_POOL_CHATS", 10_000, 1),
+  poolDeadInvites: intEnv("BENCH_INVITES", 1_000_000),
+  busyDeadInvites: intEnv("BENCH_BUSY_DEAD", 100_000),
+  inProcessOps: intEnv("BENCH_INPROC_OPS", 5_000, 1),
+  logLevel: process.env.BENCH_LOG_LEVEL || "warn",
+  only: (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  out: process.env.BENCH_OUT || join(REPO_ROOT, "bench-results", "bench.json"),
+  keep: process.env.BENCH_KEEP === "1",
+};
+const ACTIVE_PER_POOL_CHAT = 3;
+const EXPIRES_AT = "2099-05-01T00:00:00Z";
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+type Target = "bare-express" | "bare-trpc" | "empty" | "scale";
+
+interface Scenario {
+  /** `rest-create@empty`; BENCH_ONLY matches the part before the @ or the whole id. */
+  id: string;
+  label: string;
+  target: Target;
+  /** The status every response must have for the figure to count. */
+  expect: number;
+  build(seed: SeedInfo, url: string): Omit<LoadSpec, "connections" | "durationS" | "warmupS">;
+  /** Creates invites: the ones it made are deleted afterwards, so the quota is never reached. */
+  creates?: boolean;
+  /** Joins: each request uses a joiner who has not joined yet. */
+  joins?: boolean;
+}
+
+const json = { "Content-Type": "application/json" };
+const cookie = (seed: SeedInfo) => ({ Cookie: `psession=${seed.ownerToken}` });
+const createBody = `{"max_uses":10,"expires_at":"${EXPIRES_AT}"}`;
+
+const baselines: Scenario[] = [
+  {
+    id: "bare-express",
+    label: "bare Express 5 GET /hello (baseline)",
+    target: "bare-express",
+    expect: 200,
+    build: (_seed, url) => ({ url, method: "GET", path: "/hello", headers: {} }),
+  },
+  {
+    id: "bare-trpc",
+    label: "bare tRPC query, Express adapter (baseline)",
+    target: "bare-trpc",
+    expect: 200,
+    build: (_seed, url) => ({ url, method: "GET", path: "/trpc/hello", headers: {} }),
+  },
+];
+
+/** The project's scenarios; each runs on the empty and on the large database. */
+function projectScenarios(db: "empty" | "scale"): Scenario[] {
+  const at = db === "empty" ? "empty DB" : "1M invites";
+  return [
+    {
+      id: `rest-create@${db}`,
+      label: `REST create, random chat (${at})`,
+      target: db,
+      expect: 201,
+      creates: true,
+      build: (seed, url) => ({
+        url,
+        method: "POST",
+        path: "/v1/portal/chats/{chat}/invites",
+        body: createBody,
+        headers: { ...json, ...cookie(seed) },
+        chats: seed.poolChats,
+      }),
+    },
+    {
+      id: `trpc-create@${db}`,
+      label: `tRPC invite.create, random chat (${at})`,
+      target: db,
+      expect: 200,
+      creates: true,
+      build: (seed, url) => ({
+        url,
+        method: "POST",
+        path: "/trpc/invite.create",
+        body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
+        headers: { ...json, ...cookie(seed) },
+        chats: seed.poolChats,
+      }),
+    },
+    {
+      id: `rest-list@${db}`,
+      label: `REST list, random chat, ${ACTIVE_PER_POOL_CHAT} live (${at})`,
+      target: db,
+      expect: 200,
+      build: (seed, url) => ({ url, method: "GET", path: "/v1/portal/chats/{chat}/invites", headers: cookie(seed), chats: seed.poolChats }),
+    },
+    {
+      id: `rest-join@${db}`,
+      label: `REST join, a new member each time (${at})`,
+      target: db,
+      expect: 200,
+      joins: true,
+      build: (seed, url) => ({ url, method: "POST", path: `/v1/portal/resolve/${seed.joinCode}`, headers: {} }),
+    },
+    {
+      id: `busy-list@${db}`,
+      label: `REST list, busy chat: 20 live${db === "scale" ? ` + ${settings.busyDeadInvites / 1000}k dead` : ""}`,
+      target: db,
+      expect: 200,
+      build: (seed, url) => ({ url, method: "GET", path: `/v1/portal/chats/${seed.busyChatId}/invites`, headers: cookie(seed) }),
+    },
+    {
+      id: `busy-create@${db}`,
+      label: `REST create, busy chat: full, 409${db === "scale" ? ` (+ ${settings.busyDeadInvites / 1000}k dead)` : ""}`,
+      target: db,
+      expect: 409,
+      build: (seed, url) => ({
+        url,
+        method: "POST",
+        path: `/v1/portal/chats/${seed.busyChatId}/invites`,
+        body: createBody,
+        headers: { ...json, ...cookie(seed) },
+      }),
+    },
+  ];
+}
+
+/** Each baseline right before the project figure it is compared with; each empty figure right before its large twin. */
+function schedule(): Scenario[] {
+  const empty = projectScenarios("empty");
+  const scale = projectScenarios("scale");
+  const pairs = empty.map((e, i) => [e, scale[i]!]);
+  const ordered = [baselines[0]!, ...pairs[0]!, baselines[1]!, ...pairs[1]!, ...pairs.slice(2).flat()];
+  if (settings.only.length === 0) return ordered;
+  return ordered.filter((s) => settings.only.includes(s.id) || settings.only.includes(s.id.split("@")[0]!));
+}
+
+function versionOf(name: string): string {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = dirname(require.resolve(name));
+    for (let i = 0; i < 5; i++) {
+      try {
+        const pkg = require(join(dir, "package.json")) as { name?: string; version?: string };
+        if (pkg.name === name && pkg.version) return pkg.version;
+      } catch {
+        // not here: one level up
+      }
+      dir = dirname(dir);
+    }
+  } catch {
+    // not resolvable
+  }
+  return "?";
+}
+
+function machine() {
+  const cpu = cpus();
+  const sqlite = new BetterSqlite3(":memory:");
+  const sqliteVersion = sqlite.prepare("select sqlite_version()").pluck().get() as string;
+  sqlite.close();
+  return {
+    cpu: cpu[0]?.model.trim() ?? "unknown",
+    cores: cpu.length,
+    memoryGb: Math.round(totalmem() / 1e9),
+    os: `Linux ${release()}`,
+    node: process.version,
+    sqlite: sqliteVersion,
+    packages: Object.fromEntries(
+      ["express", "@trpc/server", "kysely", "better-sqlite3", "zod", "autocannon"].map((p) => [p, versionOf(p)]),
+    ),
+  };
+}
+
+function deleteCreatedInvites(path: string, maxInviteId: number): void {
+  const sqlite = new BetterSqlite3(path, { timeout: 15_000 });
+  try {
+    sqlite.prepare("delete from invites where id > ?").run(maxInviteId);
+  } finally {
+    sqlite.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const loadBefore = loadavg();
+  const scenarios = schedule();
+  const wanted = (target: Target) => scenarios.some((s) => s.target === target);
+  const wantInProcess = settings.only.length === 0 || settings.only.includes("inprocess");
+  const dir = mkdtempSync(join(tmpdir(), "portal-bench-"));
+  const paths = { empty: join(dir, "empty.db"), scale: join(dir, "scale.db") };
+  const servers = new Map<Target, ListeningProcess>();
+  const stopAll = async () => {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+    servers.clear();
+  };
+  const onSignal = () => {
+    for (const s of servers.values()) s.child.kill("SIGKILL");
+    if (!settings.keep) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    const perScenario = settings.warmupS + settings.durationS;
+    say(
+      `▶ bench: ${scenarios.length} HTTP scenarios × ${settings.rounds} round(s), ${settings.connections} connections, ` +
+        `${settings.warmupS} s warm-up + ${settings.durationS} s each (about ${Math.ceil((scenarios.length * settings.rounds * (perScenario + 1)) / 60)} min), databases in ${dir}`,
+    );
+    // Enough joiners that no join is made by someone who already joined (up to 6,000 joins/s).
+    const joiners = Math.max(20_000, settings.rounds * perScenario * 6_000);
+    say(`▶ seeding the empty database: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites, ${joiners} joiners with sessions`);
+    const seed = await seedBase(paths.empty, { poolChats: settings.poolChats, activePerPoolChat: ACTIVE_PER_POOL_CHAT, joiners });
+    say(`  done in ${seed.seconds.toFixed(1)} s`);
+    copyFileSync(paths.empty, paths.scale);
+    say(`▶ seeding the large database: + ${settings.poolDeadInvites} dead invites over the ${settings.poolChats} chats, + ${settings.busyDeadInvites} on the busy chat`);
+    const scaleSeed = await seedScale(paths.scale, seed, { poolDeadInvites: settings.poolDeadInvites, busyDeadInvites: settings.busyDeadInvites });
+    say(`  done in ${scaleSeed.seconds.toFixed(1)} s: ${scaleSeed.invites} invites`);
+    const maxInviteId = { empty: seed.maxInviteId, scale: scaleSeed.maxInviteId };
+
+    const rows = new Map<string, Row>();
+    if (wantInProcess) {
+      for (const db of ["empty", "scale"] as const) {
+        say(`▶ in-process create path on the ${db} database: raw better-sqlite3 vs createInvite, ${settings.inProcessOps} creates × 3 rounds each`);
+        const spec: InProcessSpec = {
+          databaseUrl: `file:${paths[db]}`,
+          ownerId: seed.ownerId,
+          chats: seed.poolChats,
+          operations: settings.inProcessOps,
+          rounds: 3,
+          warmupOperations: Math.min(2_000, settings.inProcessOps),
+          maxInviteId: maxInviteId[db],
+        };
+        const result = await runJsonChild<InProcessResult>(benchScript("inprocess"), spec);
+        const at = db === "empty" ? "empty DB" : "1M invites";
+        for (const [path, label] of [
+          ["raw", `in-process raw better-sqlite3 create tx (${at})`],
+          ["service", `in-process createInvite, Kysely (${at})`],
+        ] as const) {
+          const f = result[path];
+          rows.set(`inproc-${path}@${db}`, { id: `inproc-${path}@${db}`, label, perSec: f.opsPerSec, p50Ms: f.p50Ms, p99Ms: f.p99Ms, rounds: f.rounds, notes: [] });
+          say(`  ${label}: ${Math.round(f.opsPerSec)}/s`);
+        }
+      }
+    }
+
+    const serverEnv = (db: "empty" | "scale"): Record<string, string> => ({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: `file:${paths[db]}`,
+      RATE_LIMITS: "off",
+      LOG_LEVEL: settings.logLevel,
+      WEB_DIST: "",
+      PORTAL_DEMO: "0",
+      ...(process.env.NODE_ENV ? { NODE_ENV: process.env.NODE_ENV } : {}),
+    });
+    const starts: [Target, string, Record<string, string>][] = [
+      ["bare-express", benchScript("bare-express"), {}],
+      ["bare-trpc", benchScript("bare-trpc"), {}],
+      ["empty", MAIN_JS, serverEnv("empty")],
+      ["scale", MAIN_JS, serverEnv("scale")],
+    ];
+    for (const [target, script, env] of starts) {
+      if (!wanted(target)) continue;
+      const name = target === "empty" || target === "scale" ? `server-${target}` : target;
+      servers.set(target, await spawnListening(name, script, env, profileFlags(name)));
+    }
+
+    const results = new Map<string, LoadResult[]>();
+    const joinsUsed = { empty: 0, scale: 0 };
+    const notes = new Map<string, Set<string>>();
+    const note = (id: string, text: string) => {
+      if (!notes.has(id)) notes.set(id, new Set());
+      notes.get(id)!.add(text);
+    };
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const scenario of scenarios) {
+        const server = servers.get(scenario.target)!;
+        const spec: LoadSpec = {
+          ...scenario.build(seed, server.url),
+          connections: settings.connections,
+          durationS: settings.durationS,
+          warmupS: settings.warmupS,
+        };
+        const db = scenario.target === "empty" || scenario.target === "scale" ? scenario.target : null;
+        if (scenario.joins && db) spec.sessions = { prefix: seed.joinerTokenPrefix, start: joinsUsed[db], count: seed.joiners - joinsUsed[db] };
+        process.stderr.write(`▶ ${settings.rounds > 1 ? `round ${round}: ` : ""}${scenario.id} … `);
+        const result = await runJsonChild<LoadResult>(benchScript("load"), spec);
+        if (scenario.joins && db) {
+          if (joinsUsed[db] + result.sessionsUsed > seed.joiners) note(scenario.id, "ran out of new joiners: some joins were by members already");
+          joinsUsed[db] = Math.min(seed.joiners, joinsUsed[db] + result.sessionsUsed);
+        }
+        if (scenario.creates && db) deleteCreatedInvites(paths[db], maxInviteId[db]);
+        const unexpected = Object.entries(result.statusCodes).filter(([status]) => Number(status) !== scenario.expect);
+        if (unexpected.length > 0) note(scenario.id, `unexpected statuses: ${unexpected.map(([s, n]) => `${n} × ${s}`).join(", ")}`);
+        if (result.errors > 0 || result.timeouts > 0) note(scenario.id, `${result.errors} connection errors, ${result.timeouts} timeouts`);
+        if (result.requests === 0) note(scenario.id, "no responses");
+        results.set(scenario.id, [...(results.get(scenario.id) ?? []), result]);
+        say(`${Math.round(result.reqPerSec)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+      }
+    }
+    if (settings.keep) say(`▶ server output tails:\n${[...servers.values()].map((s) => `${s.name}: ${s.output.slice(-3).join(" | ")}`).join("\n")}`);
+    await stopAll();
+
+    for (const scenario of scenarios) {
+      const runs = results.get(scenario.id) ?? [];
+      rows.set(scenario.id, {
+        id: scenario.id,
+        label: scenario.label,
+        perSec: median(runs.map((r) => r.reqPerSec)),
+        p50Ms: median(runs.map((r) => r.p50Ms)),
+        p99Ms: median(runs.map((r) => r.p99Ms)),
+        rounds: runs.map((r) => r.reqPerSec),
+        notes: [...(notes.get(scenario.id) ?? [])],
+      });
+    }
+
+    const ratios: Ratio[] = [];
+    const add = (ratio: Ratio | null) => {
+      if (ratio) ratios.push(ratio);
+    };
+    add(ratioOf("REST create / bare Express route", rows, "rest-create@empty", "bare-express", 0.6));
+    add(ratioOf("tRPC create / bare tRPC query", rows, "trpc-create@empty", "bare-trpc", 0.8));
+    add(ratioOf("in-process createInvite / raw better-sqlite3 tx", rows, "inproc-service@empty", "inproc-raw@empty", 0.8));
+    for (const id of ["rest-create", "trpc-create", "rest-list", "rest-join", "busy-list", "busy-create", "inproc-service", "inproc-raw"]) {
+      add(ratioOf(`${id}: 1M invites / empty DB`, rows, `${id}@scale`, `${id}@empty`, 0.9));
+    }
+    const checks: LatencyCheck[] = [];
+    for (const db of ["empty", "scale"]) {
+      const check = latencyCheckOf(`p99 of REST create at ${settings.connections} connections (${db})`, rows, `rest-create@${db}`, 50);
+      if (check) checks.push(check);
+    }
+
+    const info = machine();
+    const loadAfter = loadavg();
+    const ordered = [
+      ...["bare-express", "bare-trpc"].map((id) => rows.get(id)),
+      ...["inproc-raw@empty", "inproc-service@empty", "inproc-raw@scale", "inproc-service@scale"].map((id) => rows.get(id)),
+      ...scenarios.filter((s) => !s.id.startsWith("bare-")).map((s) => rows.get(s.id)),
+    ].filter((r): r is Row => r !== undefined);
+    const header = [
+      `Portal invites benchmark, ${startedAt.toISOString()}`,
+      `machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, ${info.os}; Node ${info.node}, SQLite ${info.sqlite}`,
+      `load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} / ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
+      `HTTP: autocannon ${info.packages.autocannon} in its own process, ${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s, ` +
+        `${settings.rounds} round(s) (median shown); servers with RATE_LIMITS=off LOG_LEVEL=${settings.logLevel}`,
+      `in-process: one create at a time, ${settings.inProcessOps} per round, 3 rounds per path (median rate; p50/p99 over all)`,
+      `data: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites + a full chat (20 live); large DB adds ${settings.poolDeadInvites} dead invites over those chats and ${settings.busyDeadInvites} on the full chat`,
+    ];
+    process.stdout.write(formatReport(header, ordered, ratios, checks));
+
+    const report = {
+      date: startedAt.toISOString(),
+      seconds: Math.round((performance.now() - started) / 1000),
+      machine: { ...info, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+      settings: { ...settings, activePerPoolChat: ACTIVE_PER_POOL_CHAT, joiners: seed.joiners },
+      seed: { baseSeconds: seed.seconds, scaleSeconds: scaleSeed.seconds, invitesAtScale: scaleSeed.invites },
+      results: Object.fromEntries(ordered.map((r) => [r.id, { ...r, raw: results.get(r.id) ?? null }])),
+      ratios,
+      latencyChecks: checks,
+    };
+    mkdirSync(dirname(settings.out), { recursive: true });
+    writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
+    say(`▶ wrote ${settings.out} (${report.seconds} s in all)`);
+  } finally {
+    await stopAll();
+    if (settings.keep) say(`▶ kept the databases in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
