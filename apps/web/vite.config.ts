@@ -10,7 +10,10 @@ export default defineConfig({
     proxy: { "/trpc": api, "/v1": api, "/health": api },
   },
   test: {
-    include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+    // Unit tests of the app's logic beside it; the end-to-end run (a real server and Chromium) in e2e/.
+    include: ["src/**/*.test.ts", "src/**/*.test.tsx", "e2e/**/*.e2e.test.ts"],
+    // The e2e file starts a server and a browser: one file at a time keeps it from competing.
+    fileParallelism: false,
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
   },

@@ -130,6 +130,17 @@ describe.each(BACKENDS)("authentication on %s", (backend) => {
     expect(res.body).toMatchObject({ error: ErrorMessage.accountRestricted });
   });
 
+  it("tells who is signed in through auth.session: the user, or null for no or a dead session", async () => {
+    const user = await server.fixtures.user();
+    const token = await server.fixtures.session(user);
+    expect(await trpcClient(server.url, token).auth.session.query()).toMatchObject({ id: user.id, username: user.username });
+    expect(await trpcClient(server.url).auth.session.query()).toBeNull();
+    expect(await trpcClient(server.url, "not-a-session").auth.session.query()).toBeNull();
+    const banned = await server.fixtures.user({ state: UserState.Banned });
+    const outcome = await trpcOutcome(async () => trpcClient(server.url, await server.fixtures.session(banned)).auth.session.query());
+    expect(outcome).toMatchObject({ status: 403, body: { error: ErrorMessage.accountRestricted } });
+  });
+
   it("answers an expired session with 401", async () => {
     const user = await server.fixtures.user();
     const token = await server.fixtures.session(user);

@@ -42,6 +42,19 @@ export async function authenticate(deps: ServiceDeps, token: string | undefined)
   return user;
 }
 
+/**
+ * The user behind a session cookie, or null when there is no live session: for a client that asks
+ * "who is signed in?" and takes "nobody" as an answer. A restricted account is still a 403.
+ */
+export async function currentUser(deps: ServiceDeps, token: string | undefined): Promise<UserMe | null> {
+  try {
+    return toUserMe(await authenticate(deps, token));
+  } catch (error) {
+    if (error instanceof AppError && error.code === "UNAUTHORIZED") return null;
+    throw error;
+  }
+}
+
 /** Starts a session: a new random token whose hash alone is stored; lifetime by permission level. */
 export async function startSession(deps: ServiceDeps, user: UserRow): Promise<IssuedSession> {
   const now = deps.now();

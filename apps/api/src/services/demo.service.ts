@@ -5,7 +5,6 @@ import { addMember, insertChat } from "../db/repositories/chat.repository.js";
 import { consumeInviteUse, insertInviteUnlessCodeTaken } from "../db/repositories/invite.repository.js";
 import { hasAnyUser, insertUser, listUsersByUsername } from "../db/repositories/user.repository.js";
 import type { ServiceDeps } from "./context.js";
-import { notFound } from "./errors.js";
 import { levelOf } from "./mappers.js";
 
 /** The demo's people, one or more at each permission level. */
@@ -100,9 +99,9 @@ export async function seedDemoData(deps: ServiceDeps): Promise<boolean> {
   });
 }
 
-/** The demo accounts a person can sign in as with one click (demo mode only). */
+/** The demo accounts a person can sign in as with one click; none when demo mode is off. */
 export async function demoAccounts(deps: ServiceDeps, demoEnabled: boolean): Promise<DemoAccount[]> {
-  if (!demoEnabled) throw notFound();
+  if (!demoEnabled) return [];
   const rows = await listUsersByUsername(deps.db, DEMO_USERS.map((u) => u.username));
   const order = new Map<string, number>(DEMO_USERS.map((u, i) => [u.username, i]));
   return rows

@@ -1,5 +1,5 @@
 import { demoLoginInputSchema, verifyInputSchema } from "@portal/contracts";
-import { demoLogin, endSession, verifyLoginCode } from "../../services/auth.service.js";
+import { currentUser, demoLogin, endSession, verifyLoginCode } from "../../services/auth.service.js";
 import { demoAccounts } from "../../services/demo.service.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
@@ -19,5 +19,7 @@ export const authRouter = router({
     ctx.session.set(session);
     return user;
   }),
+  /** Who is signed in: the user, or null. */
+  session: publicProcedure.query(({ ctx }) => currentUser(ctx.deps, ctx.session.token)),
   demoAccounts: publicProcedure.query(({ ctx }) => demoAccounts(ctx.deps, ctx.demo)),
 });

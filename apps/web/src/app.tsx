@@ -1,0 +1,82 @@
+import type { UserMe } from "@portal/contracts";
+import { useEffect } from "react";
+import { AppShell } from "./components/app-shell";
+import { Loading, ProblemPanel } from "./components/ui";
+import { describeForPerson, toApiError } from "./lib/errors";
+import { navigate, useLocation } from "./lib/router";
+import { parseRoute, type Route } from "./lib/routes";
+import { useSession } from "./lib/session";
+import { ChatActivityPage } from "./pages/chat-activity-page";
+import { ChatInvitesPage } from "./pages/chat-invites-page";
+import { ChatsPage } from "./pages/chats-page";
+import { JoinPage } from "./pages/join-page";
+import { NotFoundPage } from "./pages/not-found-page";
+import { SignInPage } from "./pages/sign-in-page";
+
+export function App() {
+  const location = useLocation();
+  const route = parseRoute(location.pathname, location.search);
+  const session = useSession();
+  const user = session.data;
+
+  // A signed-in person has nothing to do on /sign-in: on to where they were going.
+  useEffect(() => {
+    if (route.name === "signIn" && user) navigate(route.next ?? "/", { replace: true });
+  }, [route, user]);
+
+  let page;
+  if (session.isPending) page = <Loading />;
+  else if (session.isError && toApiError(session.error).code === "FORBIDDEN") {
+    // A banned account, or one in a timeout: every signed-in page would answer the same.
+    page = (
+      <ProblemPanel title={toApiError(session.error).message}>
+        <p>Your account is banned or in a timeout, so Portal cannot show your chats. Ask an admin if you think this is a mistake.</p>
+      </ProblemPanel>
+    );
+  } else if (session.isError) {
+    page = (
+      <ProblemPanel
+        title="Portal could not start"
+        actions={
+          <button type="button" className="button button-primary" onClick={() => void session.refetch()}>
+            Try again
+          </button>
+        }
+      >
+        <p>{describeForPerson(toApiError(session.error))}</p>
+      </ProblemPanel>
+    );
+  } else if (!user) page = <SignedOutPage route={route} />;
+  else page = <SignedInPage route={route} user={user} />;
+
+  return <AppShell user={user}>{page}</AppShell>;
+}
+
+/** Every page needs a session; signing in keeps the address, so the page shows right after. */
+function SignedOutPage({ route }: { route: Route }) {
+  if (route.name === "join") {
+    return (
+      <SignInPage
+        title="Sign in to open this invite"
+        intro="Someone sent you an invite to a chat. Sign in first; you come straight back to this invite."
+      />
+    );
+  }
+  return <SignInPage />;
+}
+
+function SignedInPage({ route, user }: { route: Route; user: UserMe }) {
+  switch (route.name) {
+    case "home":
+    case "signIn":
+      return <ChatsPage user={user} />;
+    case "chatInvites":
+      return <ChatInvitesPage key={route.chatId} chatId={route.chatId} user={user} />;
+    case "chatActivity":
+      return <ChatActivityPage key={route.chatId} chatId={route.chatId} page={route.page} />;
+    case "join":
+      return <JoinPage key={route.code} code={route.code} user={user} />;
+    case "notFound":
+      return <NotFoundPage />;
+  }
+}

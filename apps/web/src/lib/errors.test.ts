@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { describeForPerson, fieldOfMessage, isRetryable, isUnauthorized, toApiError } from "./errors";
+
+/** The parts of a TRPCClientError the app reads. */
+function trpcError(message: string, code: string, httpStatus: number, correlation_id = "c0ffee00-0000-4000-8000-000000000000") {
+  return Object.assign(new Error(message), { data: { code, httpStatus, correlation_id } });
+}
+
+describe("toApiError", () => {
+  it("keeps the server's words, code and status", () => {
+    const conflict = trpcError("Invite limit reached: a chat can have at most 20 active invites", "CONFLICT", 409);
+    expect(toApiError(conflict)).toMatchObject({
+      message: "Invite limit reached: a chat can have at most 20 active invites",
+      code: "CONFLICT",
+      status: 409,
+    });
+  });
+
+  it("words a failure that never reached the server", () => {
+    expect(toApiError(new TypeError("Failed to fetch"))).toMatchObject({
+      message: "Could not reach the server. Check your connection and try again.",
+      code: null,
+    });
+  });
+
+  it("recognises a missing session and what is worth retrying", () => {
+    expect(isUnauthorized(trpcError("Authentication required", "UNAUTHORIZED", 401))).toBe(true);
+    expect(isRetryable(trpcError("Not found", "NOT_FOUND", 404))).toBe(false);
+    expect(isRetryable(trpcError("Internal server error", "INTERNAL_SERVER_ERROR", 500))).toBe(true);
+    expect(isRetryable(new TypeError("Failed to fetch"))).toBe(true);
+  });
+
+  it("adds a reference to server faults only", () => {
+    expect(describeForPerson(toApiError(trpcError("Internal server error", "INTERNAL_SERVER_ERROR", 500, "abc")))).toBe(
+      "Internal server error (reference abc)",
+    );
+    expect(describeForPerson(toApiError(trpcError("Access denied", "FORBIDDEN", 403)))).toBe("Access denied");
+  });
+});
+
+describe("fieldOfMessage", () => {
+  it.each<[string, string | null]>([
+    ["max_uses must be at least 1", "max_uses"],
+    ["max_uses must be a whole number from 1 to 2147483647, or null for unlimited", "max_uses"],
+    ["expires_at must be in the future", "expires_at"],
+    ["Invite limit reached: a chat can have at most 20 active invites", null],
+    ["Access denied", null],
+  ])("%s → %s", (message, field) => {
+    expect(fieldOfMessage(message)).toBe(field);
+  });
+});

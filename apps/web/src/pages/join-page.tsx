@@ -1,0 +1,158 @@
+import type { RedeemResult, UserMe } from "@portal/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { PageTitle, InlineError, Loading, ProblemPanel, VisibilityBadge } from "../components/ui";
+import { describeForPerson, toApiError } from "../lib/errors";
+import { usageState } from "../lib/invites";
+import { Link, requestFocus } from "../lib/router";
+import { formatDateTime, formatTimeLeft } from "../lib/time";
+import { trpc } from "../lib/trpc";
+import { useNow } from "../lib/use-now";
+
+/** What an invite code can look like at all (SPEC: 1–64 letters or digits). */
+const CODE_SHAPE = /^[A-Za-z0-9]{1,64}$/;
+
+/** Unknown, revoked, expired and used-up invites all look the same from outside: one page for all. */
+export function InvalidInvite() {
+  return (
+    <ProblemPanel
+      title="This invite is invalid or has expired"
+      actions={
+        <Link to="/" className="button button-secondary">
+          Go to my chats
+        </Link>
+      }
+    >
+      <p>The link may have been revoked, used up, or mistyped. Ask the person who sent it for a new one.</p>
+    </ProblemPanel>
+  );
+}
+
+/** `/join/<code>`: where the invite leads, a Join button, and the outcome. */
+export function JoinPage({ code, user }: { code: string; user: UserMe }) {
+  if (!CODE_SHAPE.test(code)) return <InvalidInvite />;
+  return <JoinInvite code={code} user={user} />;
+}
+
+function JoinInvite({ code, user }: { code: string; user: UserMe }) {
+  const queryClient = useQueryClient();
+  const now = useNow(1000);
+  // The preview is read once: after joining, a used-up invite would answer 404 and hide the success.
+  const preview = useQuery({
+    ...trpc.invite.preview.queryOptions({ code }),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+  const redeem = useMutation(
+    trpc.invite.redeem.mutationOptions({
+      onSuccess: () => {
+        // The Join button goes away with the preview: the outcome's heading takes focus.
+        requestFocus();
+        return queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
+      },
+    }),
+  );
+
+  if (redeem.data) return <Joined result={redeem.data} />;
+  if (preview.isPending) return <Loading label="Opening the invite…" />;
+  if (preview.error) {
+    const error = toApiError(preview.error);
+    if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") return <InvalidInvite />;
+    return (
+      <ProblemPanel
+        title={error.code === "FORBIDDEN" ? "You cannot join this chat" : "The invite could not be opened"}
+        actions={
+          <Link to="/" className="button button-secondary">
+            Go to my chats
+          </Link>
+        }
+      >
+        <p>{describeForPerson(error)}</p>
+      </ProblemPanel>
+    );
+  }
+  const redeemError = redeem.error ? toApiError(redeem.error) : null;
+  if (redeemError?.code === "NOT_FOUND") return <InvalidInvite />;
+
+  const { chat } = preview.data;
+  const usage = usageState(preview.data.uses, preview.data.max_uses);
+  return (
+    <section className="card join-card" aria-labelledby="join-title">
+      <p className="eyebrow">You are invited to join</p>
+      <div className="chat-title-row">
+        <PageTitle title={`Join ${chat.name}`}>
+          <span id="join-title">{chat.name}</span>
+        </PageTitle>
+        <VisibilityBadge visibility={chat.visibility} />
+      </div>
+      {chat.description ? <p className="lead">{chat.description}</p> : null}
+      <dl className="join-facts">
+        <div>
+          <dt>Members</dt>
+          <dd>{chat.member_count}</dd>
+        </div>
+        <div>
+          <dt>Expires</dt>
+          <dd>
+            {preview.data.expires_at ? (
+              <>
+                {formatTimeLeft(preview.data.expires_at, now)}
+                <span className="fact-note">{formatDateTime(preview.data.expires_at)}</span>
+              </>
+            ) : (
+              "Never"
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Uses left</dt>
+          <dd>{usage.remaining === null ? "Unlimited" : `${usage.remaining} of ${preview.data.max_uses}`}</dd>
+        </div>
+      </dl>
+      {preview.data.already_member ? (
+        <div className="notice notice-info">
+          <p>
+            <strong>You are already a member</strong> of {chat.name}.
+          </p>
+        </div>
+      ) : (
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button button-primary button-large"
+            onClick={() => redeem.mutate({ code })}
+            disabled={redeem.isPending}
+            aria-describedby={redeemError ? "join-error" : undefined}
+          >
+            {redeem.isPending ? "Joining…" : `Join ${chat.name}`}
+          </button>
+          {redeemError ? <InlineError id="join-error">{describeForPerson(redeemError)}</InlineError> : null}
+        </div>
+      )}
+      <p className="hint">
+        Signed in as {user.username}. <Link to="/">Go to my chats</Link>
+      </p>
+    </section>
+  );
+}
+
+function Joined({ result }: { result: RedeemResult }) {
+  const title = result.already_member ? "You are already a member" : `You joined ${result.chat.name}`;
+  return (
+    <section className="card join-card success">
+      <p className="success-mark" aria-hidden="true">
+        ✓
+      </p>
+      <PageTitle title={title} />
+      <p className="lead">
+        {result.already_member
+          ? `You were already in ${result.chat.name}; the invite was not used.`
+          : `Welcome to ${result.chat.name}. It now appears among your chats.`}
+      </p>
+      <div className="actions">
+        <Link to="/" className="button button-primary">
+          Go to my chats
+        </Link>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import type { UserMe } from "@portal/contracts";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { InlineError, PageTitle, useFieldIds } from "../components/ui";
+import { toApiError } from "../lib/errors";
+import { levelName } from "../lib/levels";
+import { requestFocus } from "../lib/router";
+import { startSession } from "../lib/session";
+import { trpc } from "../lib/trpc";
+
+/**
+ * Sign-in with a login code, and in demo mode with one click on a demo account. Signing in keeps
+ * the address as it is, so whatever page asked for it (an invite link) shows right after.
+ */
+export function SignInPage({ title = "Sign in", intro }: { title?: string; intro?: string }) {
+  const signedIn = (user: UserMe) => {
+    requestFocus();
+    startSession(user);
+  };
+  return (
+    <div className="sign-in">
+      <section className="card sign-in-card">
+        <PageTitle title={title} />
+        <p className="lead">{intro ?? "Manage the invite links of your chats, and join chats you were invited to."}</p>
+        <LoginCodeForm onSignedIn={signedIn} />
+      </section>
+      <DemoAccounts onSignedIn={signedIn} />
+    </div>
+  );
+}
+
+function LoginCodeForm({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
+  const [code, setCode] = useState("");
+  const [localError, setLocalError] = useState<string | null>(null);
+  const ids = useFieldIds();
+  const verify = useMutation(trpc.auth.verify.mutationOptions({ onSuccess: onSignedIn }));
+  const error = localError ?? (verify.error ? toApiError(verify.error).message : null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = code.trim();
+    if (trimmed === "") {
+      setLocalError("Enter the 8-character login code you were given");
+      document.getElementById(ids.input)?.focus();
+      return;
+    }
+    setLocalError(null);
+    verify.mutate({ code: trimmed });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      <h2 id="sign-in-code" className="section-title">
+        With a login code
+      </h2>
+      <div className="field">
+        <label htmlFor={ids.input}>Login code</label>
+        <input
+          id={ids.input}
+          name="code"
+          autoComplete="one-time-code"
+          autoCapitalize="off"
+          spellCheck={false}
+          className="input input-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${ids.hint}${error ? ` ${ids.error}` : ""}`}
+        />
+        <p className="hint" id={ids.hint}>
+          8 characters, case-sensitive, valid for 10 minutes. An admin creates one with{" "}
+          <code>pnpm portal-admin login-code --user &lt;name&gt;</code>.
+        </p>
+        {error ? <InlineError id={ids.error}>{error}</InlineError> : null}
+      </div>
+      <button type="submit" className="button button-primary" disabled={verify.isPending}>
+        {verify.isPending ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}
+
+function DemoAccounts({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
+  // Empty when demo mode is off: then there is simply no demo section.
+  const accounts = useQuery({ ...trpc.auth.demoAccounts.queryOptions(), retry: false, staleTime: Infinity });
+  const demoLogin = useMutation(trpc.auth.demoLogin.mutationOptions({ onSuccess: onSignedIn }));
+  if (!accounts.data || accounts.data.length === 0) return null;
+  const pendingName = demoLogin.isPending ? demoLogin.variables?.username : undefined;
+  return (
+    <section className="card" aria-labelledby="demo-title">
+      <h2 id="demo-title" className="section-title">
+        Or try a demo account
+      </h2>
+      <p className="hint">One click signs you in. Each level sees and manages different chats.</p>
+      <ul className="demo-list">
+        {accounts.data.map((account) => (
+          <li key={account.username}>
+            <button
+              type="button"
+              className="demo-account"
+              onClick={() => demoLogin.mutate({ username: account.username })}
+              disabled={demoLogin.isPending}
+              aria-label={`Sign in as ${account.username}, ${levelName(account.permission_level)}`}
+            >
+              <span className="avatar" aria-hidden="true">
+                {account.username.slice(0, 1).toUpperCase()}
+              </span>
+              <span className="demo-name">{pendingName === account.username ? "Signing in…" : account.username}</span>
+              <span className={`level level-${account.permission_level}`}>{levelName(account.permission_level)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {demoLogin.error ? <InlineError>{toApiError(demoLogin.error).message}</InlineError> : null}
+    </section>
+  );
+}
