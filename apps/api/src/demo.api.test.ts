@@ -1,12 +1,13 @@
 /** Demo mode: a seeded world and one-click sign-in with PORTAL_DEMO=1, neither without it. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS } from "./test-support/backends.js";
 import { http, trpcClient, trpcOutcome } from "./test-support/clients.js";
 import { startTestServer, type TestServer } from "./test-support/test-server.js";
 
-describe("demo mode on", () => {
+describe.each(BACKENDS)("demo mode on %s", (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer("sqlite", { PORTAL_DEMO: "1" });
+    server = await startTestServer(backend, { PORTAL_DEMO: "1" });
   });
   afterAll(async () => {
     await server?.stop();
