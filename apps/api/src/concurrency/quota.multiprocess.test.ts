@@ -3,35 +3,25 @@
  * a burst of concurrent creates. Exactly min(N, 20 - k) succeed, the rest get 409, none 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../db/database.js";
-import { createLogger } from "../logger.js";
-import { createServiceDeps } from "../services/context.js";
-import { BACKENDS, createTestDatabase, type TestDatabase } from "../test-support/backends.js";
+import { BACKENDS } from "../test-support/backends.js";
 import { http } from "../test-support/clients.js";
-import { burst, spawnServer, tally, type ServerProcess } from "../test-support/processes.js";
-import { Fixtures } from "../test-support/test-server.js";
+import { burst, startProcessCluster, tally, type ProcessCluster, type ServerProcess } from "../test-support/processes.js";
+import type { Fixtures } from "../test-support/test-server.js";
 
 const PROCESSES = 4;
 
 describe.each(BACKENDS)("quota across 4 server processes on %s", (backend) => {
-  let database: TestDatabase;
-  let handle: Database;
+  let cluster: ProcessCluster;
+  let servers: ServerProcess[];
   let fixtures: Fixtures;
-  let servers: ServerProcess[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    // All four start at once on an empty database, as they would under a process manager: they
-    // race to migrate it, too.
-    servers = await Promise.all(Array.from({ length: PROCESSES }, () => spawnServer({ DATABASE_URL: database.url })));
-    handle = openDatabase(database.url);
-    fixtures = new Fixtures(createServiceDeps(handle.db, createLogger("silent")));
+    cluster = await startProcessCluster(backend, PROCESSES);
+    ({ servers, fixtures } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    await handle?.close();
-    await database?.drop();
+    await cluster?.stop();
   });
 
   it.each([

@@ -3,37 +3,29 @@
  * sharing one database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../db/database.js";
-import { createLogger } from "../logger.js";
-import { createServiceDeps } from "../services/context.js";
-import { BACKENDS, createTestDatabase, type TestDatabase } from "../test-support/backends.js";
+import { BACKENDS } from "../test-support/backends.js";
 import { http } from "../test-support/clients.js";
-import { burst, spawnServer, tally, type ServerProcess } from "../test-support/processes.js";
-import { Fixtures } from "../test-support/test-server.js";
+import { burst, startProcessCluster, tally, type ProcessCluster, type ServerProcess } from "../test-support/processes.js";
+import type { Fixtures } from "../test-support/test-server.js";
 
 const PROCESSES = 4;
 
 describe.each(BACKENDS)("joins across 4 server processes on %s", (backend) => {
-  let database: TestDatabase;
-  let handle: Database;
+  let cluster: ProcessCluster;
+  let servers: ServerProcess[];
   let fixtures: Fixtures;
-  let servers: ServerProcess[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    servers = await Promise.all(Array.from({ length: PROCESSES }, () => spawnServer({ DATABASE_URL: database.url })));
-    handle = openDatabase(database.url);
-    fixtures = new Fixtures(createServiceDeps(handle.db, createLogger("silent")));
+    cluster = await startProcessCluster(backend, PROCESSES);
+    ({ servers, fixtures } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-    await handle?.close();
-    await database?.drop();
+    await cluster?.stop();
   });
 
   async function members(chatId: number) {
-    return handle.db.selectFrom("chat_members").selectAll().where("chat_id", "=", chatId).execute();
+    return cluster.database.db.selectFrom("chat_members").selectAll().where("chat_id", "=", chatId).execute();
   }
 
   it("60 people join a max_uses 5 invite at once: exactly 5 get in", async () => {
@@ -51,7 +43,7 @@ describe.each(BACKENDS)("joins across 4 server processes on %s", (backend) => {
     const joined = await members(chat.id);
     expect(joined).toHaveLength(5);
     expect(joined.every((m) => m.invite_code === invite.code)).toBe(true);
-    const events = await handle.db.selectFrom("activity_events").selectAll().where("chat_id", "=", chat.id).execute();
+    const events = await cluster.database.db.selectFrom("activity_events").selectAll().where("chat_id", "=", chat.id).execute();
     expect(events).toHaveLength(5);
   });
 

@@ -10,7 +10,7 @@ export function actorOf(user: UserRow): ActorRef {
   return { id: user.id, level: levelOf(user) };
 }
 
-export function accessFactsOf(chat: ChatWithAccessFacts): ChatAccessFacts {
+export function accessFactsOf(chat: Pick<ChatWithAccessFacts, "owner_id" | "owner_level" | "visibility">): ChatAccessFacts {
   return {
     ownerId: chat.owner_id,
     ownerLevel: chat.owner_level === null ? null : (chat.owner_level as PermissionLevel),

@@ -32,7 +32,7 @@ import type { ChatBanRow, ChatRow, DB, UserRow } from "../db/schema.js";
 import { issueLoginCode, startSession } from "./auth.service.js";
 import type { ServiceDeps } from "./context.js";
 import { badRequest, conflict, notFound } from "./errors.js";
-import { levelOf, stateOf } from "./mappers.js";
+import { stateOf, toUserMe } from "./mappers.js";
 
 /*
  * The operator's use cases behind `portal-admin`. They trust the operator (no permission checks)
@@ -99,15 +99,7 @@ export interface AdminLoginCode {
 const wireOrNull = (epochMs: number | null): string | null => (epochMs === null ? null : toWireTimestamp(epochMs));
 
 export function toAdminUser(row: UserRow): AdminUser {
-  return {
-    id: row.id,
-    username: row.username,
-    avatar_url: row.avatar_url,
-    permission_level: levelOf(row),
-    state: stateOf(row),
-    timeout_until: wireOrNull(row.timeout_until),
-    created_at: toWireTimestamp(row.created_at),
-  };
+  return { ...toUserMe(row), timeout_until: wireOrNull(row.timeout_until) };
 }
 
 export function toAdminChat(row: ChatRow): AdminChat {

@@ -1,11 +1,11 @@
 import type { ActivityPage, ActivityQuery, ManageableChat, MyChats, UserMe } from "@portal/contracts";
 import { toWireTimestamp } from "@portal/contracts";
-import { canManageChat, type PermissionLevel } from "@portal/core";
+import { canManageChat } from "@portal/core";
 import { countActivity, listActivity } from "../db/repositories/activity.repository.js";
 import { countMembersByChat, listChatsOfUser, listManagementCandidates } from "../db/repositories/chat.repository.js";
 import { countActiveInvitesByChat } from "../db/repositories/invite.repository.js";
 import type { UserRow } from "../db/schema.js";
-import { actorOf, requireManageableChat } from "./access.js";
+import { accessFactsOf, actorOf, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { toChatSummary, toPublicUser, toUserMe } from "./mappers.js";
 
@@ -21,13 +21,7 @@ export async function myChats(deps: ServiceDeps, user: UserRow): Promise<MyChats
 /** Every chat the user may manage, with member and active-invite counts. */
 export async function manageableChats(deps: ServiceDeps, user: UserRow): Promise<ManageableChat[]> {
   const actor = actorOf(user);
-  const chats = (await listManagementCandidates(deps.db, user.id)).filter((chat) =>
-    canManageChat(actor, {
-      ownerId: chat.owner_id,
-      ownerLevel: chat.owner_level === null ? null : (chat.owner_level as PermissionLevel),
-      visibility: chat.visibility,
-    }),
-  );
+  const chats = (await listManagementCandidates(deps.db, user.id)).filter((chat) => canManageChat(actor, accessFactsOf(chat)));
   const ids = chats.map((c) => c.id);
   const [members, invites] = await Promise.all([
     countMembersByChat(deps.db, ids),

@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { openDatabase, type Database } from "../db/database.js";
+import { createLogger } from "../logger.js";
+import { createServiceDeps } from "../services/context.js";
+import { createTestDatabase, type BackendName } from "./backends.js";
+import { Fixtures } from "./test-server.js";
 
 /** The built server entry point; `npm test` builds before it tests. */
 export const MAIN_JS = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
@@ -62,4 +67,33 @@ export function tally(statuses: number[]): Record<number, number> {
   const counts: Record<number, number> = {};
   for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
   return counts;
+}
+
+export interface ProcessCluster {
+  servers: ServerProcess[];
+  /** The test's own connection to the shared database, for fixtures and checks. */
+  database: Database;
+  fixtures: Fixtures;
+  /** Stops the servers, closes the connection, drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` server processes started at once on one fresh, unmigrated database (they race to
+ * migrate it, as they would under a process manager), plus a connection for the test.
+ */
+export async function startProcessCluster(backend: BackendName, count: number): Promise<ProcessCluster> {
+  const testDatabase = await createTestDatabase(backend);
+  const servers = await Promise.all(Array.from({ length: count }, () => spawnServer({ DATABASE_URL: testDatabase.url })));
+  const database = openDatabase(testDatabase.url);
+  return {
+    servers,
+    database,
+    fixtures: new Fixtures(createServiceDeps(database.db, createLogger("silent"))),
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+      await database.close();
+      await testDatabase.drop();
+    },
+  };
 }
