@@ -59,7 +59,7 @@ export function createApp(options: AppOptions): Express {
   if (config.rateLimits) app.use(api, ...rateLimits(options.rateLimitStores ?? (() => undefined)));
   app.use(api, crossSiteProtection(config.trustedOrigins));
 
-  app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false }), restRouter(deps, { demo: config.demo }));
+  app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false, inflate: false }), restRouter(deps, { demo: config.demo }));
   // tRPC answers a few early errors (an oversized batch) with a JSON body labelled text/plain;
   // every body it sends here is JSON, so say so.
   app.use("/trpc", (_req: Request, res: Response, next: NextFunction) => {

@@ -145,7 +145,7 @@ describe.each(BACKENDS)("invite routes on %s", (backend) => {
     it.each([["abc"], [0], [-3]])("rejects chat_id %s with 400", async (chatId) => {
       const res = await t().create(s(owner), chatId, {});
       expect(res.status).toBe(400);
-      expect(errorOf(res)).toBe("chat_id must be a positive integer");
+      expect(errorOf(res)).toBe("chat_id must be a positive integer (at most 2147483647)");
     });
 
     it("answers 401 without a session, and with an unknown or expired one", async () => {

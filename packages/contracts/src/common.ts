@@ -9,12 +9,13 @@ export const timestampSchema = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
   .meta({ description: "UTC ISO 8601 timestamp with whole seconds", example: "2026-03-16T12:00:00Z" });
 
+/** Ids are 32-bit integer columns on both databases. */
+export const MAX_ID = MAX_INT32;
+
 /** A positive integer id, named after the field it is in so the error names the field. */
 export function idSchema(field: string) {
-  return z
-    .int({ error: `${field} must be a positive integer` })
-    .min(1, { error: `${field} must be a positive integer` })
-    .max(Number.MAX_SAFE_INTEGER, { error: `${field} must be a positive integer` });
+  const message = `${field} must be a positive integer (at most ${MAX_ID})`;
+  return z.int({ error: message }).min(1, { error: message }).max(MAX_ID, { error: message });
 }
 
 export const chatIdSchema = idSchema("chat_id");

@@ -19,7 +19,7 @@ const MAX_USES_AT_MOST = "max_uses must be at most 2147483647";
 const EXPIRES_AT_FORMAT =
   "expires_at must be an ISO 8601 date-time with a UTC offset, such as 2026-05-01T00:00:00Z, or null";
 const BODY_NOT_OBJECT = "Request body must be a JSON object";
-const CHAT_ID_MESSAGE = "chat_id must be a positive integer";
+const CHAT_ID_MESSAGE = "chat_id must be a positive integer (at most 2147483647)";
 const CODE_MESSAGE = "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)";
 const LIMIT_MESSAGE = "limit must be an integer from 1 to 100";
 

@@ -20,6 +20,8 @@ export const ErrorMessage = {
   malformedJson: "Request body is not valid JSON: send a JSON object such as {}",
   bodyNotObject: "Request body must be a JSON object",
   expiresAtInPast: "expires_at must be in the future",
+  badPath: "The request path is not valid: check its percent-escapes (a % must start an escape such as %20)",
+  contentEncoding: "Content-Encoding is not supported: send the body uncompressed",
 } as const;
 
 export type ErrorMessageKey = keyof typeof ErrorMessage;

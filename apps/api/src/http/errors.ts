@@ -54,28 +54,38 @@ export function sendError(req: Request, res: Response, error: AppError): void {
   res.status(status).json({ error: error.message, correlation_id: correlationId });
 }
 
-interface BodyParserError {
+interface HttpError {
   type?: string;
   status?: number;
+  statusCode?: number;
 }
 
-/** Turns what body parsing and the services throw into an AppError; anything else is a 500. */
+/**
+ * Turns what Express, body parsing and the services throw into an AppError; anything else is a
+ * 500. Every error Express or body-parser marks as the client's (a 4xx status) becomes a 400 with
+ * a message for a person, never a 500.
+ */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
-  const parserError = error as BodyParserError | null;
-  switch (parserError?.type) {
+  const httpError = error as HttpError | null;
+  if (error instanceof URIError) return new AppError("BAD_REQUEST", ErrorMessage.badPath);
+  switch (httpError?.type) {
     case "entity.too.large":
       return new AppError("PAYLOAD_TOO_LARGE", ErrorMessage.bodyTooLarge);
     case "entity.parse.failed":
       return new AppError("BAD_REQUEST", ErrorMessage.malformedJson);
     case "charset.unsupported":
-    case "encoding.unsupported":
       return new AppError("UNSUPPORTED_MEDIA_TYPE", ErrorMessage.unsupportedMediaType);
+    case "encoding.unsupported":
+      return new AppError("UNSUPPORTED_MEDIA_TYPE", ErrorMessage.contentEncoding);
     case "request.aborted":
     case "request.size.invalid":
     case "stream.encoding.set":
       return new AppError("BAD_REQUEST", "Request body could not be read: send it again");
-    default:
-      return null;
   }
+  const status = httpError?.status ?? httpError?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new AppError("BAD_REQUEST", "The request could not be read: check its body and headers");
+  }
+  return null;
 }
