@@ -125,6 +125,10 @@ describe.each(BACKENDS)("HTTP layer on %s", (backend) => {
     expect(lines[0]).toMatchObject({ method: "GET", path: createPath(), status: 200 });
     expect(typeof lines[0]!.duration_ms).toBe("number");
     expect(JSON.stringify(server.logs)).not.toContain(token);
+    // At the default level a create is one line too: what the use case did is debug detail.
+    const beforeCreate = server.logs.length;
+    expect((await http(server.url, "POST", createPath(), { session: token, json: {} })).status).toBe(201);
+    expect(server.logs.slice(beforeCreate).map((l) => l.msg)).toEqual(["request"]);
   });
 
   it("sets security headers and hides the framework", async () => {

@@ -87,7 +87,7 @@ export async function verifyLoginCode(deps: ServiceDeps, code: string): Promise<
   if (!user) throw badRequest(ErrorMessage.invalidLoginCode);
   assertNotRestricted(user, now);
   const session = await startSession(deps, user);
-  deps.log.info("signed in", { user_id: user.id, method: "login_code" });
+  deps.log.debug("signed in", { user_id: user.id, method: "login_code" });
   return { user: toUserMe(user), session };
 }
 
@@ -102,6 +102,6 @@ export async function demoLogin(
   if (!user) throw new AppError("NOT_FOUND", `No demo account named '${username}'`);
   assertNotRestricted(user, deps.now());
   const session = await startSession(deps, user);
-  deps.log.info("signed in", { user_id: user.id, method: "demo" });
+  deps.log.debug("signed in", { user_id: user.id, method: "demo" });
   return { user: toUserMe(user), session };
 }

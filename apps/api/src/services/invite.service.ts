@@ -57,7 +57,7 @@ export async function createInvite(deps: ServiceDeps, actor: UserRow, input: Cre
         max_uses: input.max_uses ?? null,
       });
       if (row) {
-        deps.log.info("invite created", { chat_id: chat.id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
+        deps.log.debug("invite created", { chat_id: chat.id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
         return toInviteDto(row);
       }
       deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
@@ -77,7 +77,7 @@ export async function revokeInvite(deps: ServiceDeps, actor: UserRow, input: Inv
   return deps.db.transaction().execute(async (trx) => {
     const chat = await requireManageableChat(trx, actor, input.chat_id);
     if (!(await revokeInviteRow(trx, chat.id, input.code, deps.now()))) throw notFound(ErrorMessage.inviteNotFound);
-    deps.log.info("invite revoked", { chat_id: chat.id, user_id: actor.id });
+    deps.log.debug("invite revoked", { chat_id: chat.id, user_id: actor.id });
     return { message: `Invite '${input.code}' revoked` };
   });
 }
@@ -162,7 +162,7 @@ export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: stri
       invite_code: invite.code,
       created_at: now,
     });
-    deps.log.info("chat joined", { chat_id: chat.id, user_id: actor.id });
+    deps.log.debug("chat joined", { chat_id: chat.id, user_id: actor.id });
     return { chat: toChatSummary(chat), already_member: false };
   });
 }
