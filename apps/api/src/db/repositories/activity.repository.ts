@@ -1,11 +1,17 @@
 import type { Kysely } from "kysely";
+import { preparedQuery } from "../prepared.js";
 import type { ActivityEventsTable, DB } from "../schema.js";
+
+const insertEvent = preparedQuery(
+  (db, chatId: number, userId: number, action: ActivityEventsTable["action"], method: ActivityEventsTable["method"], inviteCode: string | null, createdAt: number) =>
+    db.insertInto("activity_events").values({ chat_id: chatId, user_id: userId, action, method, invite_code: inviteCode, created_at: createdAt }),
+);
 
 export async function insertActivityEvent(
   db: Kysely<DB>,
   event: Omit<ActivityEventsTable, "id">,
 ): Promise<void> {
-  await db.insertInto("activity_events").values(event).execute();
+  await insertEvent(db, event.chat_id, event.user_id, event.action, event.method, event.invite_code, event.created_at);
 }
 
 export interface ActivityEventWithUser {

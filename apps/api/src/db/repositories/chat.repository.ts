@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { isPostgres } from "../database.js";
+import { preparedQuery } from "../prepared.js";
 import type { ChatBanRow, ChatRow, DB, NewChat } from "../schema.js";
 
 export interface ChatWithAccessFacts extends ChatRow {
@@ -12,41 +13,51 @@ export interface ChatWithAccessFacts extends ChatRow {
  * With `lock`, on PostgreSQL the chat row is locked (FOR NO KEY UPDATE) until the transaction ends,
  * which serializes check-then-write use cases per chat; SQLite's BEGIN IMMEDIATE already did that.
  */
+function chatWithAccessFactsQuery(lock: boolean) {
+  return preparedQuery((db, chatId: number, userId: number) => {
+    const query = db
+      .selectFrom("chats")
+      .leftJoin("users as owner", "owner.id", "chats.owner_id")
+      .selectAll("chats")
+      .select((eb) => [
+        "owner.permission_level as owner_level",
+        eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom("chat_members")
+                .select(sql.lit(1).as("one"))
+                .whereRef("chat_members.chat_id", "=", "chats.id")
+                .where("chat_members.user_id", "=", userId),
+            ),
+          )
+          .then(1)
+          .else(0)
+          .end()
+          .as("is_member"),
+      ])
+      .where("chats.id", "=", chatId);
+    return lock ? query.forNoKeyUpdate("chats") : query;
+  });
+}
+const chatWithAccessFacts = chatWithAccessFactsQuery(false);
+const chatWithAccessFactsLocked = chatWithAccessFactsQuery(true);
+
 export async function findChatWithAccessFacts(
   db: Kysely<DB>,
   chatId: number,
   userId: number,
   options: { lock?: boolean } = {},
 ): Promise<ChatWithAccessFacts | undefined> {
-  let query = db
-    .selectFrom("chats")
-    .leftJoin("users as owner", "owner.id", "chats.owner_id")
-    .selectAll("chats")
-    .select((eb) => [
-      "owner.permission_level as owner_level",
-      eb
-        .case()
-        .when(
-          eb.exists(
-            eb
-              .selectFrom("chat_members")
-              .select(sql.lit(1).as("one"))
-              .whereRef("chat_members.chat_id", "=", "chats.id")
-              .where("chat_members.user_id", "=", userId),
-          ),
-        )
-        .then(1)
-        .else(0)
-        .end()
-        .as("is_member"),
-    ])
-    .where("chats.id", "=", chatId);
-  if (options.lock && isPostgres(db)) query = query.forNoKeyUpdate("chats");
-  return query.executeTakeFirst();
+  const query = options.lock && isPostgres(db) ? chatWithAccessFactsLocked : chatWithAccessFacts;
+  return (await query(db, chatId, userId)).rows[0] as ChatWithAccessFacts | undefined;
 }
 
+const chatById = preparedQuery((db, chatId: number) => db.selectFrom("chats").selectAll().where("id", "=", chatId));
+
 export async function findChatById(db: Kysely<DB>, chatId: number): Promise<ChatRow | undefined> {
-  return db.selectFrom("chats").selectAll().where("id", "=", chatId).executeTakeFirst();
+  return (await chatById(db, chatId)).rows[0];
 }
 
 export async function insertChat(db: Kysely<DB>, chat: NewChat): Promise<ChatRow> {
@@ -137,17 +148,20 @@ export async function isChatMember(db: Kysely<DB>, chatId: number, userId: numbe
 }
 
 /** Adds a member; returns false when they already were one (nothing is written then). */
+const insertMember = preparedQuery((db, chatId: number, userId: number, joinedAt: number, inviteCode: string | null) =>
+  db
+    .insertInto("chat_members")
+    .values({ chat_id: chatId, user_id: userId, joined_at: joinedAt, invite_code: inviteCode })
+    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing())
+    .returning("user_id"),
+);
+
 export async function addMember(
   db: Kysely<DB>,
   member: { chat_id: number; user_id: number; joined_at: number; invite_code: string | null },
 ): Promise<boolean> {
-  const row = await db
-    .insertInto("chat_members")
-    .values(member)
-    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing())
-    .returning("user_id")
-    .executeTakeFirst();
-  return row !== undefined;
+  const result = await insertMember(db, member.chat_id, member.user_id, member.joined_at, member.invite_code);
+  return result.rows.length > 0;
 }
 
 export async function removeMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
@@ -159,13 +173,12 @@ export async function removeMember(db: Kysely<DB>, chatId: number, userId: numbe
   return result.numDeletedRows > 0n;
 }
 
+const banOf = preparedQuery((db, chatId: number, userId: number) =>
+  db.selectFrom("chat_bans").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
+);
+
 export async function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
-  return db
-    .selectFrom("chat_bans")
-    .selectAll()
-    .where("chat_id", "=", chatId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
+  return (await banOf(db, chatId, userId)).rows[0];
 }
 
 export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import { preparedQuery } from "../prepared.js";
 import type { DB, InviteRow } from "../schema.js";
 
 /**
@@ -15,18 +16,33 @@ export function activeInvite(now: number) {
     ]);
 }
 
-/** The quota count's query, as a builder (tests read its plan). */
-export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: number) {
-  return db
-    .selectFrom("invites")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("invites.chat_id", "=", chatId)
-    .where(activeInvite(now));
+/** Not revoked and not used up: the predicate of the partial index `invites_live_by_chat`. */
+const live = sql<boolean>`invites.revoked_at is null and (invites.max_uses is null or invites.uses < invites.max_uses)`;
+
+/**
+ * A chat's active invites as two ranges of `invites_live_by_chat (chat_id, expires_at)`: those that
+ * never expire, and those that expire after `now`. Expired invites are in that index too (they are
+ * neither revoked nor used up), and with `expires_at is null or expires_at > now` as one condition
+ * both databases read every expired invite of the chat: 1.9 ms instead of 5 µs for a chat with
+ * 33,000 expired ones. The two ranges are disjoint, so their sum (and their union) is exact.
+ */
+function activeInvitesOfChat(db: Kysely<DB>, chatId: number, now: number) {
+  const base = db.selectFrom("invites").where("invites.chat_id", "=", chatId).where(live);
+  return { neverExpiring: base.where("invites.expires_at", "is", null), expiringLater: base.where("invites.expires_at", ">", now) };
 }
 
+/** The quota count's query, as a builder (tests read its plan). */
+export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: number) {
+  const { neverExpiring, expiringLater } = activeInvitesOfChat(db, chatId, now);
+  const count = (q: typeof neverExpiring) => q.select((eb) => eb.fn.countAll<number>().as("n"));
+  return db.selectNoFrom(sql<number>`${count(neverExpiring)} + ${count(expiringLater)}`.as("count"));
+}
+
+const countActive = preparedQuery((db, chatId: number, now: number) => countActiveInvitesQuery(db, chatId, now));
+
 export async function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
-  const row = await countActiveInvitesQuery(db, chatId, now).executeTakeFirstOrThrow();
-  return Number(row.count);
+  const row = (await countActive(db, chatId, now)).rows[0];
+  return Number(row?.count ?? 0);
 }
 
 export async function countActiveInvitesByChat(
@@ -45,29 +61,32 @@ export async function countActiveInvitesByChat(
   return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
 }
 
+const insertInvite = preparedQuery(
+  (db, code: string, chatId: number, createdById: number | null, createdAt: number, expiresAt: number | null, maxUses: number | null) =>
+    db
+      .insertInto("invites")
+      .values({ code, chat_id: chatId, created_by_id: createdById, created_at: createdAt, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null })
+      .onConflict((oc) => oc.column("code").doNothing())
+      .returningAll(),
+);
+
 /** Inserts an invite; returns undefined when the code is taken (the caller draws another). */
 export async function insertInviteUnlessCodeTaken(
   db: Kysely<DB>,
   invite: Omit<InviteRow, "id" | "uses" | "revoked_at">,
 ): Promise<InviteRow | undefined> {
-  return db
-    .insertInto("invites")
-    .values({ ...invite, uses: 0, revoked_at: null })
-    .onConflict((oc) => oc.column("code").doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const result = await insertInvite(db, invite.code, invite.chat_id, invite.created_by_id, invite.created_at, invite.expires_at, invite.max_uses);
+  return result.rows[0];
 }
+
+const listActive = preparedQuery((db, chatId: number, now: number) => {
+  const { neverExpiring, expiringLater } = activeInvitesOfChat(db, chatId, now);
+  return neverExpiring.selectAll().unionAll(expiringLater.selectAll()).orderBy("created_at", "desc").orderBy("id", "desc");
+});
 
 /** Active invites of a chat, newest first. */
 export async function listActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<InviteRow[]> {
-  return db
-    .selectFrom("invites")
-    .selectAll()
-    .where("invites.chat_id", "=", chatId)
-    .where(activeInvite(now))
-    .orderBy("invites.created_at", "desc")
-    .orderBy("invites.id", "desc")
-    .execute();
+  return (await listActive(db, chatId, now)).rows;
 }
 
 /** Revokes an invite of this chat that is not revoked yet; false when there is none. */
@@ -82,8 +101,10 @@ export async function revokeInvite(db: Kysely<DB>, chatId: number, code: string,
   return result.numUpdatedRows > 0n;
 }
 
+const inviteByCode = preparedQuery((db, code: string) => db.selectFrom("invites").selectAll().where("code", "=", code));
+
 export async function findInviteByCode(db: Kysely<DB>, code: string): Promise<InviteRow | undefined> {
-  return db.selectFrom("invites").selectAll().where("code", "=", code).executeTakeFirst();
+  return (await inviteByCode(db, code)).rows[0];
 }
 
 /**
@@ -92,14 +113,17 @@ export async function findInviteByCode(db: Kysely<DB>, code: string): Promise<In
  * waited for; SQLite runs it under the write lock). Returns the invite after the update, or
  * undefined when it was no longer active.
  */
-export async function consumeInviteUse(db: Kysely<DB>, code: string, now: number): Promise<InviteRow | undefined> {
-  return db
+const consumeUse = preparedQuery((db, code: string, now: number) =>
+  db
     .updateTable("invites")
     .set((eb) => ({ uses: eb("uses", "+", 1) }))
     .where("invites.code", "=", code)
     .where(activeInvite(now))
-    .returningAll()
-    .executeTakeFirst();
+    .returningAll(),
+);
+
+export async function consumeInviteUse(db: Kysely<DB>, code: string, now: number): Promise<InviteRow | undefined> {
+  return (await consumeUse(db, code, now)).rows[0];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { preparedQuery } from "../prepared.js";
 import type { DB, SessionRow, UserRow } from "../schema.js";
 
 export async function insertSession(db: Kysely<DB>, session: SessionRow): Promise<void> {
@@ -6,14 +7,17 @@ export async function insertSession(db: Kysely<DB>, session: SessionRow): Promis
 }
 
 /** The user behind a live session, or undefined for an unknown or expired one. */
-export async function findSessionUser(db: Kysely<DB>, tokenHash: string, now: number): Promise<UserRow | undefined> {
-  return db
+const sessionUserQuery = preparedQuery((db, tokenHash: string, now: number) =>
+  db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .selectAll("users")
     .where("sessions.token_hash", "=", tokenHash)
-    .where("sessions.expires_at", ">", now)
-    .executeTakeFirst();
+    .where("sessions.expires_at", ">", now),
+);
+
+export async function findSessionUser(db: Kysely<DB>, tokenHash: string, now: number): Promise<UserRow | undefined> {
+  return (await sessionUserQuery(db, tokenHash, now)).rows[0];
 }
 
 export async function deleteSession(db: Kysely<DB>, tokenHash: string): Promise<void> {
