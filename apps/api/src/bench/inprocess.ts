@@ -33,6 +33,10 @@ export interface PathFigures {
   rounds: number[];
   p50Ms: number;
   p99Ms: number;
+  /** Process CPU time per create, in microseconds (all rounds). */
+  cpuUsPerOp: number;
+  /** CPU time over wall time while measured: below ~0.9 the process was starved of CPU. */
+  cpuShare: number;
 }
 
 export interface InProcessResult {
@@ -78,7 +82,9 @@ async function main(): Promise<void> {
   type PathName = "raw" | "service";
 
   /** Runs `operations` creates one after the other; the raw path stays synchronous, as it would be in use. */
+  const cpu: Record<PathName, { cpuUs: number; wallUs: number }> = { raw: { cpuUs: 0, wallUs: 0 }, service: { cpuUs: 0, wallUs: 0 } };
   const run = async (name: PathName, operations: number, latencies: Float64Array | null) => {
+    const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let i = 0; i < operations; i++) {
       const t0 = latencies ? process.hrtime.bigint() : 0n;
@@ -87,6 +93,11 @@ async function main(): Promise<void> {
       if (latencies) latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (latencies) {
+      const used = process.cpuUsage(cpuBefore);
+      cpu[name].cpuUs += used.user + used.system;
+      cpu[name].wallUs += seconds * 1e6;
+    }
     deleteCreated.run(spec.maxInviteId);
     return operations / seconds;
   };
@@ -112,7 +123,14 @@ async function main(): Promise<void> {
     const all = new Float64Array(spec.operations * spec.rounds);
     figures[name].latencies.forEach((l, i) => all.set(l, i * spec.operations));
     all.sort();
-    return { opsPerSec: median(figures[name].rounds), rounds: figures[name].rounds, p50Ms: percentile(all, 50), p99Ms: percentile(all, 99) };
+    return {
+      opsPerSec: median(figures[name].rounds),
+      rounds: figures[name].rounds,
+      p50Ms: percentile(all, 50),
+      p99Ms: percentile(all, 99),
+      cpuUsPerOp: cpu[name].cpuUs / (spec.operations * spec.rounds),
+      cpuShare: cpu[name].cpuUs / cpu[name].wallUs,
+    };
   };
   const result: InProcessResult = { raw: summarize("raw"), service: summarize("service") };
   printResult(result);

@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   if (spec.warmupS > 0) {
     await autocannon({ url: spec.url, connections: spec.connections, duration: spec.warmupS, requests });
   }
+  // Tells run.ts the measured part starts now (it reads the server's CPU time here).
+  process.stdout.write(`${JSON.stringify({ phase: "run" })}\n`);
   const result = await autocannon({ url: spec.url, connections: spec.connections, duration: spec.durationS, requests });
   const statusCodes: Record<string, number> = {};
   for (const [status, { count }] of Object.entries(result.statusCodeStats)) statusCodes[status] = count;

@@ -3,6 +3,7 @@
  * measurements run in processes of their own, so none of them takes CPU from another's event loop.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -117,15 +118,15 @@ export async function spawnListening(
  * Runs `node <script>` with its input as JSON in BENCH_INPUT and resolves with the JSON object of
  * the last line it printed on stdout. Its stderr goes to ours (progress and errors).
  */
-export function runJsonChild<T>(script: string, input: unknown, nodeArgs: string[] = []): Promise<T> {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
+export function runJsonChild<T>(script: string, input: unknown, onLine?: (line: string) => void): Promise<T> {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, BENCH_INPUT: JSON.stringify(input) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let stdout = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
-    stdout += chunk;
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    stdout += `${line}\n`;
+    onLine?.(line);
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
@@ -139,6 +140,22 @@ export function runJsonChild<T>(script: string, input: unknown, nodeArgs: string
       }
     });
   });
+}
+
+/**
+ * CPU time (user + system, seconds) a process has used so far, from /proc; null where there is no
+ * /proc. Clock ticks are taken as 100 per second, as on every Linux Node supports.
+ */
+export function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** The input a child was started with (see runJsonChild). */

@@ -9,6 +9,10 @@ export interface Row {
   p99Ms: number;
   /** Every round's rate, in the order run. */
   rounds: number[];
+  /** CPU time the server (in-process: the process) used per request, in microseconds. */
+  cpuUsPerOp: number;
+  /** How much of one core the server got while measured (1 = a whole core): below ~0.9 it was starved. */
+  cpuShare: number;
   /** Anything that makes the figure suspect (unexpected statuses, errors, reused sessions). */
   notes: string[];
 }
@@ -19,9 +23,10 @@ export interface Ratio {
   numerator: string;
   denominator: string;
   value: number;
-  /** The target: value ≥ min. */
-  min: number;
-  pass: boolean;
+  /** The target: value ≥ min; null for a figure shown for information. */
+  min: number | null;
+  /** null when there is no target. */
+  pass: boolean | null;
 }
 
 export interface LatencyCheck {
@@ -42,12 +47,12 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
-export function ratioOf(name: string, rows: Map<string, Row>, numerator: string, denominator: string, min: number): Ratio | null {
+export function ratioOf(name: string, rows: Map<string, Row>, numerator: string, denominator: string, min: number | null): Ratio | null {
   const top = rows.get(numerator);
   const bottom = rows.get(denominator);
   if (!top || !bottom) return null;
   const value = bottom.perSec > 0 ? top.perSec / bottom.perSec : Number.NaN;
-  return { name, numerator, denominator, value, min, pass: value >= min };
+  return { name, numerator, denominator, value, min, pass: min === null ? null : value >= min };
 }
 
 export function latencyCheckOf(name: string, rows: Map<string, Row>, id: string, maxMs: number): LatencyCheck | null {
@@ -62,12 +67,13 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
   const lines = [...header, ""];
   const multiRound = rows.some((r) => r.rounds.length > 1);
   lines.push(
-    `${pad("scenario", labelWidth)}${pad("req/s", 10, true)}${pad("p50 ms", 10, true)}${pad("p99 ms", 10, true)}  ${multiRound ? "rounds (req/s)" : ""}`,
+    `${pad("scenario", labelWidth)}${pad("req/s", 10, true)}${pad("p50 ms", 10, true)}${pad("p99 ms", 10, true)}${pad("CPU µs/req", 12, true)}${pad("core", 7, true)}  ${multiRound ? "rounds (req/s)" : ""}`,
   );
-  lines.push("-".repeat(labelWidth + 32 + (multiRound ? 16 : 0)));
+  lines.push("-".repeat(labelWidth + 51 + (multiRound ? 16 : 0)));
   for (const row of rows) {
     const digits = row.p99Ms < 1 ? 3 : row.p99Ms < 10 ? 2 : 1;
     let line = `${pad(row.label, labelWidth)}${pad(number.format(row.perSec), 10, true)}${pad(fixed(row.p50Ms, digits), 10, true)}${pad(fixed(row.p99Ms, digits), 10, true)}`;
+    line += `${pad(Number.isFinite(row.cpuUsPerOp) ? number.format(row.cpuUsPerOp) : "n/a", 12, true)}${pad(Number.isFinite(row.cpuShare) ? `${Math.round(row.cpuShare * 100)}%` : "n/a", 7, true)}`;
     if (multiRound) line += `  ${row.rounds.map((r) => number.format(r)).join(" / ")}`;
     lines.push(line);
     for (const note of row.notes) lines.push(`${" ".repeat(4)}! ${note}`);
@@ -77,7 +83,9 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
   lines.push(`${pad("target", nameWidth)}${pad("measured", 10, true)}${pad("target", 10, true)}  result`);
   lines.push("-".repeat(nameWidth + 28));
   for (const ratio of ratios) {
-    lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, 2)} x`, 10, true)}${pad(`>= ${fixed(ratio.min, 2)}`, 10, true)}  ${ratio.pass ? "PASS" : "MISS"}`);
+    const target = ratio.min === null ? "" : `>= ${fixed(ratio.min, 2)}`;
+    const result = ratio.pass === null ? "info" : ratio.pass ? "PASS" : "MISS";
+    lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, 2)} x`, 10, true)}${pad(target, 10, true)}  ${result}`);
   }
   for (const check of checks) {
     lines.push(`${pad(check.name, nameWidth)}${pad(`${fixed(check.p99Ms, 1)} ms`, 10, true)}${pad(`<= ${check.maxMs}`, 10, true)}  ${check.pass ? "PASS" : "MISS"}`);

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import type { InProcessResult, InProcessSpec } from "./inprocess.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { benchScript, MAIN_JS, profileFlags, runJsonChild, spawnListening, type ListeningProcess } from "./processes.js";
+import { benchScript, cpuSecondsOf, MAIN_JS, profileFlags, runJsonChild, spawnListening, type ListeningProcess } from "./processes.js";
 import { formatReport, latencyCheckOf, median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
 import { seedBase, seedScale, type SeedInfo } from "./seed.js";
 
@@ -52,7 +52,7 @@ function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-type Target = "bare-express" | "bare-trpc" | "empty" | "scale";
+type Target = "bare-express" | "bare-trpc" | "floor-express" | "floor-trpc" | "empty" | "scale";
 
 interface Scenario {
   /** `rest-create@empty`; BENCH_ONLY matches the part before the @ or the whole id. */
@@ -86,6 +86,44 @@ const baselines: Scenario[] = [
     target: "bare-trpc",
     expect: 200,
     build: (_seed, url) => ({ url, method: "GET", path: "/trpc/hello", headers: {} }),
+  },
+];
+
+/**
+ * The floors: the create written by hand with raw SQL on bare Express and on bare tRPC (see
+ * floor-create.ts), on the empty database. No implementation of the route can beat them, so they
+ * show how much of each target is reachable at all on this machine.
+ */
+const floors: Scenario[] = [
+  {
+    id: "floor-express",
+    label: "floor: Express route + raw SQL create (empty DB)",
+    target: "floor-express",
+    expect: 201,
+    creates: true,
+    build: (seed, url) => ({
+      url,
+      method: "POST",
+      path: "/v1/portal/chats/{chat}/invites",
+      body: createBody,
+      headers: { ...json, ...cookie(seed) },
+      chats: seed.poolChats,
+    }),
+  },
+  {
+    id: "floor-trpc",
+    label: "floor: tRPC mutation + raw SQL create (empty DB)",
+    target: "floor-trpc",
+    expect: 200,
+    creates: true,
+    build: (seed, url) => ({
+      url,
+      method: "POST",
+      path: "/trpc/invite.create",
+      body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
+      headers: { ...json, ...cookie(seed) },
+      chats: seed.poolChats,
+    }),
   },
 ];
 
@@ -166,7 +204,7 @@ function schedule(): Scenario[] {
   const empty = projectScenarios("empty");
   const scale = projectScenarios("scale");
   const pairs = empty.map((e, i) => [e, scale[i]!]);
-  const ordered = [baselines[0]!, ...pairs[0]!, baselines[1]!, ...pairs[1]!, ...pairs.slice(2).flat()];
+  const ordered = [baselines[0]!, floors[0]!, ...pairs[0]!, baselines[1]!, floors[1]!, ...pairs[1]!, ...pairs.slice(2).flat()];
   if (settings.only.length === 0) return ordered;
   return ordered.filter((s) => settings.only.includes(s.id) || settings.only.includes(s.id.split("@")[0]!));
 }
@@ -250,10 +288,14 @@ async function main(): Promise<void> {
     say(`▶ seeding the empty database: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites, ${joiners} joiners with sessions`);
     const seed = await seedBase(paths.empty, { poolChats: settings.poolChats, activePerPoolChat: ACTIVE_PER_POOL_CHAT, joiners });
     say(`  done in ${seed.seconds.toFixed(1)} s`);
-    copyFileSync(paths.empty, paths.scale);
-    say(`▶ seeding the large database: + ${settings.poolDeadInvites} dead invites over the ${settings.poolChats} chats, + ${settings.busyDeadInvites} on the busy chat`);
-    const scaleSeed = await seedScale(paths.scale, seed, { poolDeadInvites: settings.poolDeadInvites, busyDeadInvites: settings.busyDeadInvites });
-    say(`  done in ${scaleSeed.seconds.toFixed(1)} s: ${scaleSeed.invites} invites`);
+    const wantScale = wanted("scale") || wantInProcess;
+    let scaleSeed = { seconds: 0, maxInviteId: seed.maxInviteId, invites: 0 };
+    if (wantScale) {
+      copyFileSync(paths.empty, paths.scale);
+      say(`▶ seeding the large database: + ${settings.poolDeadInvites} dead invites over the ${settings.poolChats} chats, + ${settings.busyDeadInvites} on the busy chat`);
+      scaleSeed = await seedScale(paths.scale, seed, { poolDeadInvites: settings.poolDeadInvites, busyDeadInvites: settings.busyDeadInvites });
+      say(`  done in ${scaleSeed.seconds.toFixed(1)} s: ${scaleSeed.invites} invites`);
+    }
     const maxInviteId = { empty: seed.maxInviteId, scale: scaleSeed.maxInviteId };
 
     const rows = new Map<string, Row>();
@@ -276,7 +318,17 @@ async function main(): Promise<void> {
           ["service", `in-process createInvite, Kysely (${at})`],
         ] as const) {
           const f = result[path];
-          rows.set(`inproc-${path}@${db}`, { id: `inproc-${path}@${db}`, label, perSec: f.opsPerSec, p50Ms: f.p50Ms, p99Ms: f.p99Ms, rounds: f.rounds, notes: [] });
+          rows.set(`inproc-${path}@${db}`, {
+            id: `inproc-${path}@${db}`,
+            label,
+            perSec: f.opsPerSec,
+            p50Ms: f.p50Ms,
+            p99Ms: f.p99Ms,
+            rounds: f.rounds,
+            cpuUsPerOp: f.cpuUsPerOp,
+            cpuShare: f.cpuShare,
+            notes: [],
+          });
           say(`  ${label}: ${Math.round(f.opsPerSec)}/s`);
         }
       }
@@ -295,6 +347,8 @@ async function main(): Promise<void> {
     const starts: [Target, string, Record<string, string>][] = [
       ["bare-express", benchScript("bare-express"), {}],
       ["bare-trpc", benchScript("bare-trpc"), {}],
+      ["floor-express", benchScript("floor-express"), { BENCH_DB: paths.empty }],
+      ["floor-trpc", benchScript("floor-trpc"), { BENCH_DB: paths.empty }],
       ["empty", MAIN_JS, serverEnv("empty")],
       ["scale", MAIN_JS, serverEnv("scale")],
     ];
@@ -305,6 +359,8 @@ async function main(): Promise<void> {
     }
 
     const results = new Map<string, LoadResult[]>();
+    /** Server CPU seconds used during each measured run. */
+    const cpu = new Map<string, number[]>();
     const joinsUsed = { empty: 0, scale: 0 };
     const notes = new Map<string, Set<string>>();
     const note = (id: string, text: string) => {
@@ -320,10 +376,16 @@ async function main(): Promise<void> {
           durationS: settings.durationS,
           warmupS: settings.warmupS,
         };
-        const db = scenario.target === "empty" || scenario.target === "scale" ? scenario.target : null;
+        const db = scenario.target === "empty" || scenario.target === "scale" ? scenario.target : scenario.target.startsWith("floor-") ? "empty" : null;
         if (scenario.joins && db) spec.sessions = { prefix: seed.joinerTokenPrefix, start: joinsUsed[db], count: seed.joiners - joinsUsed[db] };
         process.stderr.write(`▶ ${settings.rounds > 1 ? `round ${round}: ` : ""}${scenario.id} … `);
-        const result = await runJsonChild<LoadResult>(benchScript("load"), spec);
+        let cpuAtStart: number | null = null;
+        const result = await runJsonChild<LoadResult>(benchScript("load"), spec, (line) => {
+          if (line.includes('"phase":"run"')) cpuAtStart = cpuSecondsOf(server.child.pid);
+        });
+        const cpuAtEnd = cpuSecondsOf(server.child.pid);
+        const cpuSeconds = cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null;
+        cpu.set(scenario.id, [...(cpu.get(scenario.id) ?? []), cpuSeconds ?? Number.NaN]);
         if (scenario.joins && db) {
           if (joinsUsed[db] + result.sessionsUsed > seed.joiners) note(scenario.id, "ran out of new joiners: some joins were by members already");
           joinsUsed[db] = Math.min(seed.joiners, joinsUsed[db] + result.sessionsUsed);
@@ -333,8 +395,13 @@ async function main(): Promise<void> {
         if (unexpected.length > 0) note(scenario.id, `unexpected statuses: ${unexpected.map(([s, n]) => `${n} × ${s}`).join(", ")}`);
         if (result.errors > 0 || result.timeouts > 0) note(scenario.id, `${result.errors} connection errors, ${result.timeouts} timeouts`);
         if (result.requests === 0) note(scenario.id, "no responses");
+        if (server.child.exitCode !== null || server.child.signalCode !== null) {
+          note(scenario.id, `${server.name} exited (${server.child.exitCode ?? server.child.signalCode}) during the run: ${server.output.slice(-3).join(" | ")}`);
+          throw new Error(`${server.name} exited during ${scenario.id}:\n${server.output.slice(-20).join("\n")}`);
+        }
         results.set(scenario.id, [...(results.get(scenario.id) ?? []), result]);
-        say(`${Math.round(result.reqPerSec)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+        const cpuNote = cpuSeconds === null ? "" : `, server CPU ${Math.round((cpuSeconds * 1e6) / Math.max(1, result.requests))} µs/req (${Math.round((100 * cpuSeconds) / settings.durationS)}% of a core)`;
+        say(`${Math.round(result.reqPerSec)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${cpuNote}`);
       }
     }
     if (settings.keep) say(`▶ server output tails:\n${[...servers.values()].map((s) => `${s.name}: ${s.output.slice(-3).join(" | ")}`).join("\n")}`);
@@ -342,6 +409,7 @@ async function main(): Promise<void> {
 
     for (const scenario of scenarios) {
       const runs = results.get(scenario.id) ?? [];
+      const cpuRuns = cpu.get(scenario.id) ?? [];
       rows.set(scenario.id, {
         id: scenario.id,
         label: scenario.label,
@@ -349,6 +417,8 @@ async function main(): Promise<void> {
         p50Ms: median(runs.map((r) => r.p50Ms)),
         p99Ms: median(runs.map((r) => r.p99Ms)),
         rounds: runs.map((r) => r.reqPerSec),
+        cpuUsPerOp: median(runs.map((r, i) => ((cpuRuns[i] ?? Number.NaN) * 1e6) / Math.max(1, r.requests))),
+        cpuShare: median(cpuRuns.map((c) => c / settings.durationS)),
         notes: [...(notes.get(scenario.id) ?? [])],
       });
     }
@@ -360,6 +430,11 @@ async function main(): Promise<void> {
     add(ratioOf("REST create / bare Express route", rows, "rest-create@empty", "bare-express", 0.6));
     add(ratioOf("tRPC create / bare tRPC query", rows, "trpc-create@empty", "bare-trpc", 0.8));
     add(ratioOf("in-process createInvite / raw better-sqlite3 tx", rows, "inproc-service@empty", "inproc-raw@empty", 0.8));
+    // What is reachable at all: the floors against the baselines, and the project against the floors.
+    add(ratioOf("(reachable) floor Express create / bare Express route", rows, "floor-express", "bare-express", null));
+    add(ratioOf("(reachable) floor tRPC create / bare tRPC query", rows, "floor-trpc", "bare-trpc", null));
+    add(ratioOf("(how close) REST create / floor Express create", rows, "rest-create@empty", "floor-express", null));
+    add(ratioOf("(how close) tRPC create / floor tRPC create", rows, "trpc-create@empty", "floor-trpc", null));
     for (const id of ["rest-create", "trpc-create", "rest-list", "rest-join", "busy-list", "busy-create", "inproc-service", "inproc-raw"]) {
       add(ratioOf(`${id}: 1M invites / empty DB`, rows, `${id}@scale`, `${id}@empty`, 0.9));
     }
@@ -372,9 +447,9 @@ async function main(): Promise<void> {
     const info = machine();
     const loadAfter = loadavg();
     const ordered = [
-      ...["bare-express", "bare-trpc"].map((id) => rows.get(id)),
+      ...["bare-express", "bare-trpc", "floor-express", "floor-trpc"].map((id) => rows.get(id)),
       ...["inproc-raw@empty", "inproc-service@empty", "inproc-raw@scale", "inproc-service@scale"].map((id) => rows.get(id)),
-      ...scenarios.filter((s) => !s.id.startsWith("bare-")).map((s) => rows.get(s.id)),
+      ...scenarios.filter((s) => !s.id.startsWith("bare-") && !s.id.startsWith("floor-")).map((s) => rows.get(s.id)),
     ].filter((r): r is Row => r !== undefined);
     const header = [
       `Portal invites benchmark, ${startedAt.toISOString()}`,
