@@ -4,10 +4,10 @@
  * tRPC call on this machine. Listens on PORT, prints a JSON "listening"
  * line like the server's, and stops on SIGTERM.
  */
-import type { AddressInfo } from "node:net";
 import { initTRPC } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express from "express";
+import { listenForBench } from "./listen.js";
 
 const t = initTRPC.create();
 const router = t.router({
@@ -17,12 +17,4 @@ const router = t.router({
 const app = express();
 app.use("/trpc", createExpressMiddleware({ router }));
 
-const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
-});
-server.keepAliveTimeout = 5_000;
-process.once("SIGTERM", () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+listenForBench(app);

@@ -3,9 +3,9 @@
  * SQL). No helmet, no request log, no cross-site check, no zod, no Kysely: no project code can be
  * faster on Express than this. Needs BENCH_DB (the SQLite file); listens on PORT.
  */
-import type { AddressInfo } from "node:net";
 import express from "express";
 import { floorCreate } from "./floor-create.js";
+import { listenForBench } from "./listen.js";
 
 const create = floorCreate(process.env.BENCH_DB ?? "");
 const app = express();
@@ -14,12 +14,4 @@ app.post("/v1/portal/chats/:chat_id/invites", express.json({ limit: 16 * 1024 })
   res.status(status).json(body);
 });
 
-const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
-});
-server.keepAliveTimeout = 5_000;
-process.once("SIGTERM", () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+listenForBench(app);

@@ -3,11 +3,11 @@
  * the input taken as it comes, the cookie read in createContext). No middleware, no zod, no Kysely:
  * no project code can be faster on tRPC than this. Needs BENCH_DB; listens on PORT.
  */
-import type { AddressInfo } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express from "express";
 import { floorCreate } from "./floor-create.js";
+import { listenForBench } from "./listen.js";
 
 interface CreateInput {
   chat_id: number;
@@ -32,12 +32,4 @@ const router = t.router({
 const app = express();
 app.use("/trpc", createExpressMiddleware({ router, createContext: ({ req }) => ({ cookie: req.headers.cookie }) }));
 
-const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
-});
-server.keepAliveTimeout = 5_000;
-process.once("SIGTERM", () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+listenForBench(app);

@@ -1,0 +1,18 @@
+import type { AddressInfo } from "node:net";
+import type { Express } from "express";
+
+/**
+ * Listens on a free loopback port, announces it the way `dist/main.js` does (a JSON "listening"
+ * line with the url), and exits on SIGTERM: what every baseline and floor server of the bench does.
+ */
+export function listenForBench(app: Express): void {
+  const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo;
+    process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
+  });
+  server.keepAliveTimeout = 5_000;
+  process.once("SIGTERM", () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
