@@ -3,7 +3,7 @@
 // dependencies when they are missing, builds, then starts, tests or benchmarks.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,6 +64,8 @@ function summarize() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  /** "package › file › test: first line of the error", for each failure: CI shows only the tail of the output. */
+  const failures = [];
   const reports = [];
   for (const base of ["apps", "packages"]) {
     for (const name of readdirSync(join(root, base))) {
@@ -74,6 +76,7 @@ function summarize() {
   }
   for (const file of reports) {
     const report = JSON.parse(readFileSync(file, "utf8"));
+    const pkg = file.slice(root.length + 1).split("/test-results/")[0];
     if (Array.isArray(report.suites)) {
       // Playwright's JSON report.
       passed += report.stats?.expected ?? 0;
@@ -84,13 +87,23 @@ function summarize() {
       failed += report.numFailedTests ?? 0;
       // A file that failed outside any test (an import or a beforeAll) counts as one failure.
       for (const file of report.testResults ?? []) {
-        const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed").length;
-        if (file.status === "failed" && failedTests === 0) failed += 1;
+        const where = `${pkg} › ${relative(join(root, pkg), file.name ?? "")}`;
+        const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+        for (const test of failedTests) failures.push(`${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+        if (file.status === "failed" && failedTests.length === 0) {
+          failed += 1;
+          failures.push(`${where}: ${firstLine(file.message)}`);
+        }
       }
       skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     }
   }
-  return { passed, failed, skipped, reports: reports.length };
+  return { passed, failed, skipped, failures, reports: reports.length };
+}
+
+function firstLine(text) {
+  const line = String(text ?? "no message").split("\n").find((l) => l.trim() !== "") ?? "no message";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function clearReports() {
@@ -115,8 +128,9 @@ switch (command) {
     clearReports();
     say("building, type-checking, linting and testing every package");
     const status = turbo(["build", "typecheck", "lint", "test", "--continue"]);
-    const { passed, failed, skipped, reports } = summarize();
+    const { passed, failed, skipped, failures, reports } = summarize();
     if (reports === 0) process.stderr.write("no test reports were written\n");
+    if (failures.length > 0) process.stdout.write(`\nFailed:\n${failures.map((f) => `  ✖ ${f}`).join("\n")}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`);
     process.exit(status !== 0 || failed > 0 || reports === 0 ? 1 : 0);
     break;

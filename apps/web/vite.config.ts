@@ -14,6 +14,9 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "src/**/*.test.tsx", "e2e/**/*.e2e.test.ts"],
     // The e2e file starts a server and a browser: one file at a time keeps it from competing.
     fileParallelism: false,
+    // The e2e run shares a 2-core machine with the API suite under turbo: a page may take seconds to
+    // settle, so a polled expectation waits up to 15 s (vitest's default of 1 s made CI flaky).
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
   },

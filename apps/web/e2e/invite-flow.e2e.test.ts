@@ -20,6 +20,7 @@ import { adminCli, missingBuilds, startServer, type RunningServer } from "./supp
 
 const executablePath = chromiumPath();
 const inCI = Boolean(process.env.CI);
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 40);
 const QUOTA_MESSAGE = "Invite limit reached: a chat can have at most 20 active invites";
 
 if (!executablePath && !inCI) {
@@ -50,7 +51,13 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     }
   }, 120_000);
 
-  afterEach(async () => {
+  // A failed flow leaves a picture of every page it had open, and the server's last lines, behind.
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") {
+      const pages = contexts.flatMap((context) => context.pages());
+      await Promise.allSettled(pages.map((page, i) => screenshot(page, `failed-${slug(task.name)}-${i + 1}`)));
+      console.error(`[e2e] "${task.name}" failed; screenshots in test-results/screenshots/failed-*.png; server log tail:\n${server?.logs.slice(-30).join("\n") ?? ""}`);
+    }
     await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
   }, 30_000);
 
@@ -108,7 +115,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     expect(code).toMatch(/^[a-z0-9]{16}$/);
     const row = inviteRow(owner.page, code);
     expect(await text(row)).toContain("0 / 2");
-    expect(await text(row)).toMatch(/(23h 59m|1d 0h) left/);
+    expect(await text(row)).toMatch(/(23h 5\dm|1d 0h) left/);
     expect(await text(row)).toContain("Created by umar (you)");
     await expect.poll(() => quota.getAttribute("aria-valuetext")).toBe("3 of 20 active invites");
     expect(await text(owner.page.locator(".quota-count"))).toBe("3 / 20");
@@ -135,7 +142,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     expect(preview).toMatch(/You are invited to join Book Club Public/i);
     expect(preview).toContain("One book a month, spoilers after the 20th.");
     expect(preview).toMatch(/Members 2 /i);
-    expect(preview).toMatch(/Expires (23h 59m|1d 0h) left/i);
+    expect(preview).toMatch(/Expires (23h 5\dm|1d 0h) left/i);
     expect(preview).toMatch(/Uses left 2 of 2 /i);
     await screenshot(guest.page, "join-preview");
     await guest.page.getByRole("button", { name: "Join Book Club" }).click();
