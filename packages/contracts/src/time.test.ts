@@ -16,8 +16,18 @@ describe("toWireTimestamp (UTC ISO 8601 with Z and whole seconds)", () => {
     ["a leap day", Date.UTC(2028, 1, 29, 6, 7, 8, 9), "2028-02-29T06:07:08Z"],
     ["the epoch", 0, "1970-01-01T00:00:00Z"],
     ["1 ms before the epoch (rounds down, not toward zero)", -1, "1969-12-31T23:59:59Z"],
+    ["the last second of year 9999", Date.UTC(9999, 11, 31, 23, 59, 59, 500), "9999-12-31T23:59:59Z"],
+    ["year 10000 (six digits and a sign)", Date.UTC(10000, 0, 1), "+010000-01-01T00:00:00Z"],
+    ["year 999 (four digits)", Date.UTC(999, 5, 7, 8, 9, 10, 11), "0999-06-07T08:09:10Z"],
+    ["year -1 (six digits and a sign)", Date.UTC(-1, 0, 1, 0, 0, 0, 500), "-000001-01-01T00:00:00Z"],
   ])("%s", (_name, epochMs, expected) => {
     expect(toWireTimestamp(epochMs)).toBe(expected);
+  });
+
+  it("writes what toISOString writes, without the milliseconds, across four centuries", () => {
+    for (let ms = Date.UTC(1800, 0, 1, 0, 0, 0, 1); ms < Date.UTC(2200, 0, 1); ms += 86_399_937) {
+      expect(toWireTimestamp(ms)).toBe(new Date(truncateToSecond(ms)).toISOString().replace(".000Z", "Z"));
+    }
   });
 
   it("always matches the wire timestamp schema and parses back to the truncated time", () => {

@@ -5,7 +5,7 @@
  * its own. Settings: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 3),
  * BENCH_ROUNDS (1), BENCH_ONLY (comma-separated scenario ids), BENCH_LOG_LEVEL (warn),
  * BENCH_POOL_CHATS (10000), BENCH_INVITES (1000000), BENCH_BUSY_DEAD (100000),
- * BENCH_INPROC_OPS (5000), BENCH_CPU_PROF (a folder: the servers write CPU profiles there),
+ * BENCH_INPROC_OPS (5000), BENCH_INPROC_ROUNDS (7), BENCH_CPU_PROF (a folder: the servers write CPU profiles there),
  * BENCH_OUT (the JSON file, bench-results/bench.json at the repository root), BENCH_KEEP=1 (keep
  * the databases).
  */
@@ -40,6 +40,7 @@ const settings = {
   poolDeadInvites: intEnv("BENCH_INVITES", 1_000_000),
   busyDeadInvites: intEnv("BENCH_BUSY_DEAD", 100_000),
   inProcessOps: intEnv("BENCH_INPROC_OPS", 5_000, 1),
+  inProcessRounds: intEnv("BENCH_INPROC_ROUNDS", 7, 1),
   logLevel: process.env.BENCH_LOG_LEVEL || "warn",
   only: (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
   out: process.env.BENCH_OUT || join(REPO_ROOT, "bench-results", "bench.json"),
@@ -301,13 +302,13 @@ async function main(): Promise<void> {
     const rows = new Map<string, Row>();
     if (wantInProcess) {
       for (const db of ["empty", "scale"] as const) {
-        say(`▶ in-process create path on the ${db} database: raw better-sqlite3 vs createInvite, ${settings.inProcessOps} creates × 3 rounds each`);
+        say(`▶ in-process create path on the ${db} database: raw better-sqlite3 vs createInvite, ${settings.inProcessOps} creates × ${settings.inProcessRounds} rounds each`);
         const spec: InProcessSpec = {
           databaseUrl: `file:${paths[db]}`,
           ownerId: seed.ownerId,
           chats: seed.poolChats,
           operations: settings.inProcessOps,
-          rounds: 3,
+          rounds: settings.inProcessRounds,
           warmupOperations: Math.min(2_000, settings.inProcessOps),
           maxInviteId: maxInviteId[db],
         };
@@ -315,7 +316,7 @@ async function main(): Promise<void> {
         const at = db === "empty" ? "empty DB" : "1M invites";
         for (const [path, label] of [
           ["raw", `in-process raw better-sqlite3 create tx (${at})`],
-          ["service", `in-process createInvite, Kysely (${at})`],
+          ["service", `in-process the service's createInvite (${at})`],
         ] as const) {
           const f = result[path];
           rows.set(`inproc-${path}@${db}`, {
@@ -457,7 +458,7 @@ async function main(): Promise<void> {
       `load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} / ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
       `HTTP: autocannon ${info.packages.autocannon} in its own process, ${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s, ` +
         `${settings.rounds} round(s) (median shown); servers with RATE_LIMITS=off LOG_LEVEL=${settings.logLevel}`,
-      `in-process: one create at a time, ${settings.inProcessOps} per round, 3 rounds per path (median rate; p50/p99 over all)`,
+      `in-process: one create at a time, ${settings.inProcessOps} per round, ${settings.inProcessRounds} rounds per path (median rate; p50/p99 over all)`,
       `data: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites + a full chat (20 live); large DB adds ${settings.poolDeadInvites} dead invites over those chats and ${settings.busyDeadInvites} on the full chat`,
     ];
     process.stdout.write(formatReport(header, ordered, ratios, checks));

@@ -1,4 +1,4 @@
-import { createQueryId, type Compilable, type Kysely, type QueryResult, type RootOperationNode } from "kysely";
+import { createQueryId, type CompiledQuery, type Compilable, type Kysely, type QueryResult, type RootOperationNode } from "kysely";
 import type { DB } from "./schema.js";
 
 /** Stands for the i-th argument while a prepared query is compiled. */
@@ -13,14 +13,24 @@ interface Compiled {
   parameters: readonly unknown[];
 }
 
+/** A query compiled once per database; call it to run it, or run it as a step of a use case (`steps.ts`). */
+export interface PreparedQuery<A extends unknown[], R> {
+  (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>>;
+  /** The query compiled for `db`'s dialect with these arguments, for Kysely's executor. */
+  bind(db: Kysely<DB>, args: A): CompiledQuery<R>;
+  /** Only the SQL and parameters, for a driver that runs it at once (SQLite's synchronous transaction). */
+  sqlAndParameters(db: Kysely<DB>, args: A): { sql: string; parameters: unknown[] };
+}
+
 /**
  * A query Kysely builds and compiles once per dialect and then only re-binds. Building and
  * compiling cost more than SQLite takes to run the statement (bench/README.md), and the hot paths
  * run the same few shapes over and over. `build` gets one stand-in per argument and must use each
  * only where a value goes (a `where`/`values`/`set` value; not `sql.lit`, not an `in` list whose
- * length varies), so that the SQL does not depend on the arguments.
+ * length varies), so that the SQL does not depend on the arguments. It may look at `db` (its
+ * dialect) to build differently per database: it is compiled once for each.
  */
-export function preparedQuery<A extends unknown[], R>(build: (db: Kysely<DB>, ...args: A) => Compilable<R>) {
+export function preparedQuery<A extends unknown[], R>(build: (db: Kysely<DB>, ...args: A) => Compilable<R>): PreparedQuery<A, R> {
   // By adapter: a transaction shares its database's, and SQLite and PostgreSQL compile differently.
   const cache = new WeakMap<object, Compiled>();
   const compile = (db: Kysely<DB>, arity: number): Compiled => {
@@ -33,14 +43,24 @@ export function preparedQuery<A extends unknown[], R>(build: (db: Kysely<DB>, ..
     }
     return { sql, query, parameters };
   };
-  return (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>> => {
+  const compiledFor = (db: Kysely<DB>, arity: number): Compiled => {
     const adapter = db.getExecutor().adapter;
     let compiled = cache.get(adapter);
     if (!compiled) {
-      compiled = compile(db, args.length);
+      compiled = compile(db, arity);
       cache.set(adapter, compiled);
     }
-    const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
-    return db.executeQuery<R>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
+    return compiled;
   };
+  const sqlAndParameters = (db: Kysely<DB>, args: A) => {
+    const compiled = compiledFor(db, args.length);
+    return { sql: compiled.sql, parameters: compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p)) };
+  };
+  const bind = (db: Kysely<DB>, args: A): CompiledQuery<R> => {
+    const compiled = compiledFor(db, args.length);
+    const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
+    return { sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() } as CompiledQuery<R>;
+  };
+  const run = (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>> => db.executeQuery<R>(bind(db, args));
+  return Object.assign(run, { bind, sqlAndParameters });
 }

@@ -16,14 +16,15 @@ import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { addMember, countMembers, findBan, findChatById, isChatMember } from "../db/repositories/chat.repository.js";
 import {
   consumeInviteUse,
-  countActiveInvites,
+  chatForNewInviteSteps,
   findInviteByCode,
-  insertInviteUnlessCodeTaken,
+  insertInviteUnlessCodeTakenSteps,
   listActiveInvites,
   revokeInvite as revokeInviteRow,
 } from "../db/repositories/invite.repository.js";
 import type { ChatRow, DB, InviteRow, UserRow } from "../db/schema.js";
-import { requireManageableChat } from "./access.js";
+import { writeTransaction, type Steps } from "../db/steps.js";
+import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
 import { toChatSummary, toInviteDto } from "./mappers.js";
@@ -35,35 +36,44 @@ const CODE_ATTEMPTS = 5;
  * Creates an invite for a chat the actor may manage. The permission check, the quota count and the
  * insert run in one write transaction (BEGIN IMMEDIATE on SQLite, the chat row locked on
  * PostgreSQL), so concurrent creates on one chat, from any number of processes, never exceed 20.
+ * It is written as steps (`db/steps.ts`): on SQLite the whole transaction runs without an await.
  */
 export async function createInvite(deps: ServiceDeps, actor: UserRow, input: CreateInviteInput): Promise<Invite> {
   const now = deps.now();
   const expiresAt = input.expires_at == null ? null : truncateToSecond(Date.parse(input.expires_at));
   if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
 
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireManageableChat(trx, actor, input.chat_id, { lock: true });
-    if (chat.archived) throw conflict(ErrorMessage.chatArchived);
-    if (!hasInviteQuotaRoom(await countActiveInvites(trx, chat.id, now))) {
-      throw conflict(ErrorMessage.inviteLimitReached);
-    }
-    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const row = await insertInviteUnlessCodeTaken(trx, {
-        code: deps.newInviteCode(),
-        chat_id: chat.id,
-        created_by_id: actor.id,
-        created_at: now,
-        expires_at: expiresAt,
-        max_uses: input.max_uses ?? null,
-      });
-      if (row) {
-        deps.log.debug("invite created", { chat_id: chat.id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
-        return toInviteDto(row);
-      }
-      deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
-    }
-    throw new Error(`no free invite code after ${CODE_ATTEMPTS} attempts`);
-  });
+  const row = await writeTransaction(deps.db, createInviteSteps(deps, actor, input, now, expiresAt));
+  deps.log.debug("invite created", { chat_id: row.chat_id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
+  return toInviteDto(row);
+}
+
+// (A generator declared once, not a generator expression per call: V8 takes about 1.5 µs to
+// create a generator closure, a few percent of a whole create.)
+function* createInviteSteps(
+  deps: ServiceDeps,
+  actor: UserRow,
+  input: CreateInviteInput,
+  now: number,
+  expiresAt: number | null,
+): Steps<InviteRow> {
+  const found = yield* chatForNewInviteSteps(input.chat_id, actor.id, now);
+  const chat = assertManageableChat(actor, found.chat);
+  if (chat.archived) throw conflict(ErrorMessage.chatArchived);
+  if (!hasInviteQuotaRoom(found.activeInvites)) throw conflict(ErrorMessage.inviteLimitReached);
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+    const row = yield* insertInviteUnlessCodeTakenSteps({
+      code: deps.newInviteCode(),
+      chat_id: chat.id,
+      created_by_id: actor.id,
+      created_at: now,
+      expires_at: expiresAt,
+      max_uses: input.max_uses ?? null,
+    });
+    if (row) return row;
+    deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
+  }
+  throw new Error(`no free invite code after ${CODE_ATTEMPTS} attempts`);
 }
 
 /** The chat's active invites, newest first. */

@@ -2,56 +2,81 @@ import { sql, type Kysely } from "kysely";
 import { isPostgres } from "../database.js";
 import { preparedQuery } from "../prepared.js";
 import type { ChatBanRow, ChatRow, DB, NewChat } from "../schema.js";
+import { query as step, runSteps, type Steps } from "../steps.js";
 
-export interface ChatWithAccessFacts extends ChatRow {
+/** What the permission rules need of a chat: its owner, visibility, state, owner's level, and whether the user is a member. */
+export interface ChatAccessRow extends Pick<ChatRow, "id" | "owner_id" | "visibility" | "archived"> {
   owner_level: number | null;
   is_member: number;
 }
 
+export interface ChatWithAccessFacts extends ChatRow, ChatAccessRow {}
+
+/** The chat joined with its owner's level and whether `userId` is a member; the caller selects the chat's columns. */
+function chatWithFacts(db: Kysely<DB>, chatId: number, userId: number) {
+  return db
+    .selectFrom("chats")
+    .leftJoin("users as owner", "owner.id", "chats.owner_id")
+    .select((eb) => [
+      "owner.permission_level as owner_level",
+      eb
+        .case()
+        .when(
+          eb.exists(
+            eb
+              .selectFrom("chat_members")
+              .select(sql.lit(1).as("one"))
+              .whereRef("chat_members.chat_id", "=", "chats.id")
+              .where("chat_members.user_id", "=", userId),
+          ),
+        )
+        .then(1)
+        .else(0)
+        .end()
+        .as("is_member"),
+    ])
+    .where("chats.id", "=", chatId);
+}
+
+/** The whole chat with what the permission rules need. */
+function chatWithAccessFactsBuilder(db: Kysely<DB>, chatId: number, userId: number) {
+  return chatWithFacts(db, chatId, userId).selectAll("chats");
+}
+
+/** Only what the permission rules need (`ChatAccessRow`): fewer columns for a hot path to read. */
+export function chatAccessRowBuilder(db: Kysely<DB>, chatId: number, userId: number) {
+  return chatWithFacts(db, chatId, userId).select(["chats.id", "chats.owner_id", "chats.visibility", "chats.archived"]);
+}
+
 /**
- * A chat with what the permission rules need: its owner's level and whether `userId` is a member.
  * With `lock`, on PostgreSQL the chat row is locked (FOR NO KEY UPDATE) until the transaction ends,
  * which serializes check-then-write use cases per chat; SQLite's BEGIN IMMEDIATE already did that.
  */
 function chatWithAccessFactsQuery(lock: boolean) {
   return preparedQuery((db, chatId: number, userId: number) => {
-    const query = db
-      .selectFrom("chats")
-      .leftJoin("users as owner", "owner.id", "chats.owner_id")
-      .selectAll("chats")
-      .select((eb) => [
-        "owner.permission_level as owner_level",
-        eb
-          .case()
-          .when(
-            eb.exists(
-              eb
-                .selectFrom("chat_members")
-                .select(sql.lit(1).as("one"))
-                .whereRef("chat_members.chat_id", "=", "chats.id")
-                .where("chat_members.user_id", "=", userId),
-            ),
-          )
-          .then(1)
-          .else(0)
-          .end()
-          .as("is_member"),
-      ])
-      .where("chats.id", "=", chatId);
-    return lock ? query.forNoKeyUpdate("chats") : query;
+    const query = chatWithAccessFactsBuilder(db, chatId, userId);
+    return lock && isPostgres(db) ? query.forNoKeyUpdate("chats") : query;
   });
 }
 const chatWithAccessFacts = chatWithAccessFactsQuery(false);
 const chatWithAccessFactsLocked = chatWithAccessFactsQuery(true);
 
-export async function findChatWithAccessFacts(
+export function* findChatWithAccessFactsSteps(
+  chatId: number,
+  userId: number,
+  options: { lock?: boolean } = {},
+): Steps<ChatWithAccessFacts | undefined> {
+  const { rows } = yield* step(options.lock ? chatWithAccessFactsLocked : chatWithAccessFacts, chatId, userId);
+  return rows[0] as ChatWithAccessFacts | undefined;
+}
+
+export function findChatWithAccessFacts(
   db: Kysely<DB>,
   chatId: number,
   userId: number,
   options: { lock?: boolean } = {},
 ): Promise<ChatWithAccessFacts | undefined> {
-  const query = options.lock && isPostgres(db) ? chatWithAccessFactsLocked : chatWithAccessFacts;
-  return (await query(db, chatId, userId)).rows[0] as ChatWithAccessFacts | undefined;
+  return runSteps(db, findChatWithAccessFactsSteps(chatId, userId, options));
 }
 
 const chatById = preparedQuery((db, chatId: number) => db.selectFrom("chats").selectAll().where("id", "=", chatId));

@@ -1,6 +1,9 @@
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import { isPostgres } from "../database.js";
 import { preparedQuery } from "../prepared.js";
 import type { DB, InviteRow } from "../schema.js";
+import { databaseKind, query as step, runSteps, type Steps } from "../steps.js";
+import { chatAccessRowBuilder, findChatWithAccessFactsSteps, type ChatAccessRow } from "./chat.repository.js";
 
 /**
  * SQL twin of core's `isInviteActive` (not revoked, not expired at `now`, not used up), for the
@@ -31,18 +34,27 @@ function activeInvitesOfChat(db: Kysely<DB>, chatId: number, now: number) {
   return { neverExpiring: base.where("invites.expires_at", "is", null), expiringLater: base.where("invites.expires_at", ">", now) };
 }
 
-/** The quota count's query, as a builder (tests read its plan). */
-export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: number) {
+/** The number of a chat's active invites, as an expression: the two ranges counted and added. */
+function activeInviteCount(db: Kysely<DB>, chatId: number, now: number) {
   const { neverExpiring, expiringLater } = activeInvitesOfChat(db, chatId, now);
   const count = (q: typeof neverExpiring) => q.select((eb) => eb.fn.countAll<number>().as("n"));
-  return db.selectNoFrom(sql<number>`${count(neverExpiring)} + ${count(expiringLater)}`.as("count"));
+  return sql<number>`${count(neverExpiring)} + ${count(expiringLater)}`;
+}
+
+/** The quota count's query, as a builder (tests read its plan). */
+export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: number) {
+  return db.selectNoFrom(activeInviteCount(db, chatId, now).as("count"));
 }
 
 const countActive = preparedQuery((db, chatId: number, now: number) => countActiveInvitesQuery(db, chatId, now));
 
-export async function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
-  const row = (await countActive(db, chatId, now)).rows[0];
-  return Number(row?.count ?? 0);
+export function* countActiveInvitesSteps(chatId: number, now: number): Steps<number> {
+  const { rows } = yield* step(countActive, chatId, now);
+  return Number(rows[0]?.count ?? 0);
+}
+
+export function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
+  return runSteps(db, countActiveInvitesSteps(chatId, now));
 }
 
 export async function countActiveInvitesByChat(
@@ -61,22 +73,59 @@ export async function countActiveInvitesByChat(
   return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
 }
 
-const insertInvite = preparedQuery(
-  (db, code: string, chatId: number, createdById: number | null, createdAt: number, expiresAt: number | null, maxUses: number | null) =>
-    db
-      .insertInto("invites")
-      .values({ code, chat_id: chatId, created_by_id: createdById, created_at: createdAt, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null })
-      .onConflict((oc) => oc.column("code").doNothing())
-      .returningAll(),
+/** SQLite only: what the permission rules need of the chat and its active invites counted, in one statement. */
+const chatWithActiveInviteCount = preparedQuery((db, chatId: number, userId: number, now: number) =>
+  chatAccessRowBuilder(db, chatId, userId).select(activeInviteCount(db, chatId, now).as("active_invites")),
 );
 
+/**
+ * The chat a new invite is for, with its access facts, and how many active invites it has, for a
+ * write transaction's quota check. On PostgreSQL the chat row is locked first and the count
+ * follows as its own statement: counted in the locking statement, it would see the snapshot taken
+ * before the lock was granted (READ COMMITTED). On SQLite, BEGIN IMMEDIATE already holds the write
+ * lock, so one statement does both.
+ */
+export function* chatForNewInviteSteps(
+  chatId: number,
+  userId: number,
+  now: number,
+): Steps<{ chat: ChatAccessRow | undefined; activeInvites: number }> {
+  if ((yield* databaseKind()) === "sqlite") {
+    const row = (yield* step(chatWithActiveInviteCount, chatId, userId, now)).rows[0];
+    // (The row keeps its `active_invites` column: one copy fewer on the hot path.)
+    return { chat: row, activeInvites: Number(row?.active_invites ?? 0) };
+  }
+  const chat = yield* findChatWithAccessFactsSteps(chatId, userId, { lock: true });
+  return { chat, activeInvites: chat ? yield* countActiveInvitesSteps(chatId, now) : 0 };
+}
+
+/**
+ * The insert of a new invite, unless its code is taken. On SQLite without RETURNING (which makes
+ * SQLite buffer the row in a temporary table: a tenth of a create's time); the new id is the
+ * statement's last insert rowid. PostgreSQL returns the id.
+ */
+const insertInvite = preparedQuery(
+  (db, code: string, chatId: number, createdById: number | null, createdAt: number, expiresAt: number | null, maxUses: number | null) => {
+    const insert = db
+      .insertInto("invites")
+      .values({ code, chat_id: chatId, created_by_id: createdById, created_at: createdAt, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null })
+      .onConflict((oc) => oc.column("code").doNothing());
+    return isPostgres(db) ? insert.returning("id") : insert;
+  },
+);
+
+type NewInvite = Omit<InviteRow, "id" | "uses" | "revoked_at">;
+
 /** Inserts an invite; returns undefined when the code is taken (the caller draws another). */
-export async function insertInviteUnlessCodeTaken(
-  db: Kysely<DB>,
-  invite: Omit<InviteRow, "id" | "uses" | "revoked_at">,
-): Promise<InviteRow | undefined> {
-  const result = await insertInvite(db, invite.code, invite.chat_id, invite.created_by_id, invite.created_at, invite.expires_at, invite.max_uses);
-  return result.rows[0];
+export function* insertInviteUnlessCodeTakenSteps(invite: NewInvite): Steps<InviteRow | undefined> {
+  const result = yield* step(insertInvite, invite.code, invite.chat_id, invite.created_by_id, invite.created_at, invite.expires_at, invite.max_uses);
+  const returned = result.rows[0] as { id: number } | undefined;
+  const id = returned ? returned.id : result.numAffectedRows ? Number(result.insertId) : undefined;
+  return id === undefined ? undefined : { id, ...invite, uses: 0, revoked_at: null };
+}
+
+export function insertInviteUnlessCodeTaken(db: Kysely<DB>, invite: NewInvite): Promise<InviteRow | undefined> {
+  return runSteps(db, insertInviteUnlessCodeTakenSteps(invite));
 }
 
 const listActive = preparedQuery((db, chatId: number, now: number) => {
