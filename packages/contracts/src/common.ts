@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INVITE_CODE_PATTERN } from "./patterns.js";
 
 /** Largest value of a signed 32-bit integer: the upper bound of `max_uses`. */
 export const MAX_INT32 = 2147483647;
@@ -23,7 +24,7 @@ export const chatIdSchema = idSchema("chat_id");
 /** An invite code as it may appear in a path: 1–64 letters or digits. */
 export const inviteCodeSchema = z
   .string({ error: "code must be a string of 1 to 64 letters or digits" })
-  .regex(/^[A-Za-z0-9]{1,64}$/, { error: "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)" });
+  .regex(INVITE_CODE_PATTERN, { error: "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)" });
 
 export const visibilitySchema = z.enum(["private", "public", "official"]);
 export type Visibility = z.infer<typeof visibilitySchema>;

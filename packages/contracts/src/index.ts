@@ -5,3 +5,4 @@ export * from "./invite.js";
 export * from "./chat.js";
 export * from "./user.js";
 export * from "./time.js";
+export * from "./patterns.js";

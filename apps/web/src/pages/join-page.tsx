@@ -1,4 +1,5 @@
 import type { RedeemResult, UserMe } from "@portal/contracts";
+import { INVITE_CODE_PATTERN } from "@portal/contracts/patterns";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PageTitle, InlineError, Loading, ProblemPanel, VisibilityBadge } from "../components/ui";
 import { describeForPerson, toApiError } from "../lib/errors";
@@ -7,9 +8,6 @@ import { Link, requestFocus } from "../lib/router";
 import { formatDateTime, formatTimeLeft } from "../lib/time";
 import { trpc } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
-
-/** What an invite code can look like at all (SPEC: 1–64 letters or digits). */
-const CODE_SHAPE = /^[A-Za-z0-9]{1,64}$/;
 
 /** Unknown, revoked, expired and used-up invites all look the same from outside: one page for all. */
 export function InvalidInvite() {
@@ -29,7 +27,7 @@ export function InvalidInvite() {
 
 /** `/join/<code>`: where the invite leads, a Join button, and the outcome. */
 export function JoinPage({ code, user }: { code: string; user: UserMe }) {
-  if (!CODE_SHAPE.test(code)) return <InvalidInvite />;
+  if (!INVITE_CODE_PATTERN.test(code)) return <InvalidInvite />;
   return <JoinInvite code={code} user={user} />;
 }
 
