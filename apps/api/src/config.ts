@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 /** The one module that reads the environment (SPEC section 8). */
@@ -7,6 +8,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /** SQLite page cache of each connection, in MiB. */
+  sqliteCacheMb: number;
   demo: boolean;
   trustedOrigins: string[];
   rateLimits: boolean;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     host,
     databaseUrl: databaseUrl(env.DATABASE_URL),
     databasePoolSize: intVar(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    sqliteCacheMb: intVar(env, "SQLITE_CACHE_MB", DEFAULT_SQLITE_CACHE_MB, 1, 16_384),
     demo: enumVar(env, "PORTAL_DEMO", ["0", "1"], "0") === "1",
     trustedOrigins: originList(env.TRUSTED_ORIGINS),
     rateLimits: enumVar(env, "RATE_LIMITS", ["on", "off"], "on") === "on",

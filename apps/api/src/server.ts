@@ -32,6 +32,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
+    sqliteCacheMb: config.sqliteCacheMb,
     onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
   });
   let redis: ReturnType<typeof createClient> | null = null;

@@ -326,7 +326,7 @@ async function execute(invocation: Invocation): Promise<Output> {
   const config = loadConfig();
   let database: Database;
   try {
-    database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+    database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteCacheMb: config.sqliteCacheMb });
   } catch (error) {
     throw new DatabaseUnavailable(error);
   }

@@ -16,9 +16,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * SQLite's page cache per connection, in MiB. SQLite's own default is 2 MiB, which a database of
+ * some size outgrows at once: the access check of a create reads the chat, its owner and the
+ * membership index, and each page missed is a read from the OS (bench/README.md).
+ */
+export const DEFAULT_SQLITE_CACHE_MB = 64;
+
 export interface OpenDatabaseOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** SQLite page cache in MiB (default DEFAULT_SQLITE_CACHE_MB). */
+  sqliteCacheMb?: number;
   /** PostgreSQL schema to work in (tests give each run its own). */
   schema?: string;
   /** SQLite busy timeout in milliseconds: how long a writer waits for another process's lock. */
@@ -53,6 +62,8 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Database {
   // which only matters for power loss (see README, "What each backend guarantees").
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
+  // Negative: KiB rather than pages.
+  sqlite.pragma(`cache_size = ${-1024 * Math.trunc(options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB)}`);
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
   return {
     kind: "sqlite",

@@ -113,6 +113,7 @@ describe("configuration", () => {
     ["TRUSTED_ORIGINS", "not a url"],
     ["REDIS_URL", "localhost:6379"],
     ["DATABASE_POOL_SIZE", "0"],
+    ["SQLITE_CACHE_MB", "lots"],
   ])("refuses %s=%s at start with a message naming the variable", (variable, value) => {
     const started = Date.now();
     const result = spawnSync(process.execPath, [MAIN_JS], {
