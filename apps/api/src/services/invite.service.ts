@@ -12,18 +12,18 @@ import {
 } from "@portal/contracts";
 import { hasInviteQuotaRoom, isBanActive, isInviteActive, isValidInviteExpiry } from "@portal/core";
 import type { Kysely } from "kysely";
-import { insertActivityEvent } from "../db/repositories/activity.repository.js";
-import { addMember, countMembers, findBan, findChatById, isChatMember } from "../db/repositories/chat.repository.js";
+import { insertActivityEventSteps } from "../db/repositories/activity.repository.js";
+import { addMemberSteps, countMembers, findBanSteps, findChatByIdSteps, isChatMember } from "../db/repositories/chat.repository.js";
 import {
-  consumeInviteUse,
   chatForNewInviteSteps,
-  findInviteByCode,
+  consumeInviteUseSteps,
+  findInviteByCodeSteps,
   insertInviteUnlessCodeTakenSteps,
   listActiveInvites,
   revokeInvite as revokeInviteRow,
 } from "../db/repositories/invite.repository.js";
 import type { ChatRow, DB, InviteRow, UserRow } from "../db/schema.js";
-import { writeTransaction, type Steps } from "../db/steps.js";
+import { runSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
@@ -101,10 +101,10 @@ interface LiveInvite {
  * The invite and its chat when the invite can be used now. Unknown, revoked, expired and used-up
  * codes, and invites of archived chats, all answer the same 404, so a guesser learns nothing.
  */
-async function findLiveInvite(db: Kysely<DB>, code: string, now: number): Promise<LiveInvite> {
-  const invite = await findInviteByCode(db, code);
+function* findLiveInviteSteps(code: string, now: number): Steps<LiveInvite> {
+  const invite = yield* findInviteByCodeSteps(code);
   if (!invite || !isInviteActive(toInviteFacts(invite), now)) throw notFound(ErrorMessage.inviteNotFound);
-  const chat = await findChatById(db, invite.chat_id);
+  const chat = yield* findChatByIdSteps(invite.chat_id);
   if (!chat || chat.archived) throw notFound(ErrorMessage.inviteNotFound);
   return { invite, chat };
 }
@@ -113,8 +113,8 @@ function toInviteFacts(invite: InviteRow) {
   return { revokedAt: invite.revoked_at, expiresAt: invite.expires_at, uses: invite.uses, maxUses: invite.max_uses };
 }
 
-async function assertNotBanned(db: Kysely<DB>, chatId: number, userId: number, now: number): Promise<void> {
-  const ban = await findBan(db, chatId, userId);
+function* assertNotBannedSteps(chatId: number, userId: number, now: number): Steps<void> {
+  const ban = yield* findBanSteps(chatId, userId);
   if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
 }
 
@@ -125,8 +125,7 @@ async function isMember(db: Kysely<DB>, chat: ChatRow, userId: number): Promise<
 /** What a join page shows before the person decides: where the code leads. */
 export async function previewInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<InvitePreview> {
   const now = deps.now();
-  const { invite, chat } = await findLiveInvite(deps.db, code, now);
-  await assertNotBanned(deps.db, chat.id, actor.id, now);
+  const { invite, chat } = await runSteps(deps.db, previewSteps(code, actor.id, now));
   return {
     chat: {
       id: chat.id,
@@ -140,6 +139,12 @@ export async function previewInvite(deps: ServiceDeps, actor: UserRow, code: str
     max_uses: invite.max_uses,
     already_member: await isMember(deps.db, chat, actor.id),
   };
+}
+
+function* previewSteps(code: string, userId: number, now: number): Steps<LiveInvite> {
+  const live = yield* findLiveInviteSteps(code, now);
+  yield* assertNotBannedSteps(live.chat.id, userId, now);
+  return live;
 }
 
 /** Raised inside the join transaction to undo the membership row when the use could not be counted. */
@@ -156,23 +161,19 @@ class InviteExhausted extends AppError {
  * be counted, the whole transaction rolls back, membership included.
  */
 export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<RedeemResult> {
-  const now = deps.now();
-  return deps.db.transaction().execute(async (trx) => {
-    const { invite, chat } = await findLiveInvite(trx, code, now);
-    await assertNotBanned(trx, chat.id, actor.id, now);
-    if (chat.owner_id === actor.id) return { chat: toChatSummary(chat), already_member: true };
-    const joined = await addMember(trx, { chat_id: chat.id, user_id: actor.id, joined_at: now, invite_code: invite.code });
-    if (!joined) return { chat: toChatSummary(chat), already_member: true };
-    if (!(await consumeInviteUse(trx, invite.code, now))) throw new InviteExhausted();
-    await insertActivityEvent(trx, {
-      chat_id: chat.id,
-      user_id: actor.id,
-      action: "join",
-      method: "invite",
-      invite_code: invite.code,
-      created_at: now,
-    });
-    deps.log.debug("chat joined", { chat_id: chat.id, user_id: actor.id });
-    return { chat: toChatSummary(chat), already_member: false };
-  });
+  const { chat, joined } = await writeTransaction(deps.db, redeemSteps(code, actor.id, deps.now()));
+  if (joined) deps.log.debug("chat joined", { chat_id: chat.id, user_id: actor.id });
+  return { chat: toChatSummary(chat), already_member: !joined };
+}
+
+function* redeemSteps(code: string, userId: number, now: number): Steps<{ chat: ChatRow; joined: boolean }> {
+  const { invite, chat } = yield* findLiveInviteSteps(code, now);
+  yield* assertNotBannedSteps(chat.id, userId, now);
+  if (chat.owner_id === userId) return { chat, joined: false };
+  if (!(yield* addMemberSteps({ chat_id: chat.id, user_id: userId, joined_at: now, invite_code: invite.code }))) {
+    return { chat, joined: false };
+  }
+  if (!(yield* consumeInviteUseSteps(invite.code, now))) throw new InviteExhausted();
+  yield* insertActivityEventSteps({ chat_id: chat.id, user_id: userId, action: "join", method: "invite", invite_code: invite.code, created_at: now });
+  return { chat, joined: true };
 }

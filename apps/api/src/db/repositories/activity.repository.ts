@@ -1,17 +1,19 @@
 import type { Kysely } from "kysely";
 import { preparedQuery } from "../prepared.js";
 import type { ActivityEventsTable, DB } from "../schema.js";
+import { query as step, runSteps, type Steps } from "../steps.js";
 
 const insertEvent = preparedQuery(
   (db, chatId: number, userId: number, action: ActivityEventsTable["action"], method: ActivityEventsTable["method"], inviteCode: string | null, createdAt: number) =>
     db.insertInto("activity_events").values({ chat_id: chatId, user_id: userId, action, method, invite_code: inviteCode, created_at: createdAt }),
 );
 
-export async function insertActivityEvent(
-  db: Kysely<DB>,
-  event: Omit<ActivityEventsTable, "id">,
-): Promise<void> {
-  await insertEvent(db, event.chat_id, event.user_id, event.action, event.method, event.invite_code, event.created_at);
+export function* insertActivityEventSteps(event: Omit<ActivityEventsTable, "id">): Steps<void> {
+  yield* step(insertEvent, event.chat_id, event.user_id, event.action, event.method, event.invite_code, event.created_at);
+}
+
+export function insertActivityEvent(db: Kysely<DB>, event: Omit<ActivityEventsTable, "id">): Promise<void> {
+  return runSteps(db, insertActivityEventSteps(event));
 }
 
 export interface ActivityEventWithUser {

@@ -81,8 +81,12 @@ export function findChatWithAccessFacts(
 
 const chatById = preparedQuery((db, chatId: number) => db.selectFrom("chats").selectAll().where("id", "=", chatId));
 
-export async function findChatById(db: Kysely<DB>, chatId: number): Promise<ChatRow | undefined> {
-  return (await chatById(db, chatId)).rows[0];
+export function* findChatByIdSteps(chatId: number): Steps<ChatRow | undefined> {
+  return (yield* step(chatById, chatId)).rows[0];
+}
+
+export function findChatById(db: Kysely<DB>, chatId: number): Promise<ChatRow | undefined> {
+  return runSteps(db, findChatByIdSteps(chatId));
 }
 
 export async function insertChat(db: Kysely<DB>, chat: NewChat): Promise<ChatRow> {
@@ -181,12 +185,14 @@ const insertMember = preparedQuery((db, chatId: number, userId: number, joinedAt
     .returning("user_id"),
 );
 
-export async function addMember(
-  db: Kysely<DB>,
-  member: { chat_id: number; user_id: number; joined_at: number; invite_code: string | null },
-): Promise<boolean> {
-  const result = await insertMember(db, member.chat_id, member.user_id, member.joined_at, member.invite_code);
-  return result.rows.length > 0;
+type NewMember = { chat_id: number; user_id: number; joined_at: number; invite_code: string | null };
+
+export function* addMemberSteps(member: NewMember): Steps<boolean> {
+  return (yield* step(insertMember, member.chat_id, member.user_id, member.joined_at, member.invite_code)).rows.length > 0;
+}
+
+export function addMember(db: Kysely<DB>, member: NewMember): Promise<boolean> {
+  return runSteps(db, addMemberSteps(member));
 }
 
 export async function removeMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
@@ -202,8 +208,12 @@ const banOf = preparedQuery((db, chatId: number, userId: number) =>
   db.selectFrom("chat_bans").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
 );
 
-export async function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
-  return (await banOf(db, chatId, userId)).rows[0];
+export function* findBanSteps(chatId: number, userId: number): Steps<ChatBanRow | undefined> {
+  return (yield* step(banOf, chatId, userId)).rows[0];
+}
+
+export function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
+  return runSteps(db, findBanSteps(chatId, userId));
 }
 
 export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {

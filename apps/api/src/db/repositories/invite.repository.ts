@@ -152,8 +152,12 @@ export async function revokeInvite(db: Kysely<DB>, chatId: number, code: string,
 
 const inviteByCode = preparedQuery((db, code: string) => db.selectFrom("invites").selectAll().where("code", "=", code));
 
-export async function findInviteByCode(db: Kysely<DB>, code: string): Promise<InviteRow | undefined> {
-  return (await inviteByCode(db, code)).rows[0];
+export function* findInviteByCodeSteps(code: string): Steps<InviteRow | undefined> {
+  return (yield* step(inviteByCode, code)).rows[0];
+}
+
+export function findInviteByCode(db: Kysely<DB>, code: string): Promise<InviteRow | undefined> {
+  return runSteps(db, findInviteByCodeSteps(code));
 }
 
 /**
@@ -171,8 +175,12 @@ const consumeUse = preparedQuery((db, code: string, now: number) =>
     .returningAll(),
 );
 
-export async function consumeInviteUse(db: Kysely<DB>, code: string, now: number): Promise<InviteRow | undefined> {
-  return (await consumeUse(db, code, now)).rows[0];
+export function* consumeInviteUseSteps(code: string, now: number): Steps<InviteRow | undefined> {
+  return (yield* step(consumeUse, code, now)).rows[0];
+}
+
+export function consumeInviteUse(db: Kysely<DB>, code: string, now: number): Promise<InviteRow | undefined> {
+  return runSteps(db, consumeInviteUseSteps(code, now));
 }
 
 /**
