@@ -6,13 +6,12 @@
 import { ErrorMessage } from "@portal/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type LogFields } from "../logger.js";
-import { createServiceDeps, type ServiceDeps } from "../services/context.js";
+import type { ServiceDeps } from "../services/context.js";
 import { AppError } from "../services/errors.js";
 import { createInvite } from "../services/invite.service.js";
-import { BACKENDS, createTestDatabase, type TestDatabase } from "../test-support/backends.js";
-import { Fixtures } from "../test-support/test-server.js";
-import { openDatabase, type Database } from "./database.js";
-import { migrateToLatest } from "./migrate.js";
+import { BACKENDS } from "../test-support/backends.js";
+import { openTestDatabase, type Fixtures, type OpenTestDatabase } from "../test-support/test-server.js";
+import type { Database } from "./database.js";
 import { preparedQuery } from "./prepared.js";
 import { chatForNewInviteSteps, insertInviteUnlessCodeTakenSteps } from "./repositories/invite.repository.js";
 import type { ChatRow, UserRow } from "./schema.js";
@@ -47,23 +46,19 @@ function* insertDuplicateUser(username: string, chatId: number): Steps<string> {
 }
 
 describe.each(BACKENDS)("writeTransaction on %s", (backend) => {
-  let database: TestDatabase;
+  let opened: OpenTestDatabase;
   let handle: Database;
   let deps: ServiceDeps;
   let fixtures: Fixtures;
   let owner: UserRow;
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    handle = openDatabase(database.url);
-    await migrateToLatest(handle.db);
-    deps = createServiceDeps(handle.db, createLogger("silent"));
-    fixtures = new Fixtures(deps);
+    opened = await openTestDatabase(backend);
+    ({ handle, deps, fixtures } = opened);
     owner = await fixtures.user();
   });
   afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
+    await opened?.close();
   });
 
   const nameOf = async (chat: ChatRow) =>

@@ -1,12 +1,14 @@
 import { PermissionLevel, UserState } from "@portal/core";
 import { loadConfig, type Config } from "../config.js";
+import { openDatabase, type Database } from "../db/database.js";
+import { migrateToLatest } from "../db/migrate.js";
 import { addMember, insertChat, upsertBan } from "../db/repositories/chat.repository.js";
 import { insertUser } from "../db/repositories/user.repository.js";
 import type { ChatRow, InviteRow, UserRow } from "../db/schema.js";
 import { createLogger, type Logger } from "../logger.js";
 import { startServer, type RunningServer } from "../server.js";
 import { startSession } from "../services/auth.service.js";
-import type { ServiceDeps } from "../services/context.js";
+import { createServiceDeps, type ServiceDeps } from "../services/context.js";
 import { createTestDatabase, type BackendName, type TestDatabase } from "./backends.js";
 
 export interface TestServer extends RunningServer {
@@ -40,6 +42,40 @@ export async function startTestServer(
     fixtures: new Fixtures(running.deps),
     async stop() {
       await running.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface OpenTestDatabase {
+  handle: Database;
+  deps: ServiceDeps;
+  fixtures: Fixtures;
+  /** Closes the connection and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database opened in this process, with the production service wiring (logs
+ * silent) and fixtures on it: for tests of the data layer and the services without HTTP.
+ */
+export async function openTestDatabase(backend: BackendName): Promise<OpenTestDatabase> {
+  const database = await createTestDatabase(backend);
+  const handle = openDatabase(database.url);
+  try {
+    await migrateToLatest(handle.db);
+  } catch (error) {
+    await handle.close();
+    await database.drop();
+    throw error;
+  }
+  const deps = createServiceDeps(handle.db, createLogger("silent"));
+  return {
+    handle,
+    deps,
+    fixtures: new Fixtures(deps),
+    async close() {
+      await handle.close();
       await database.drop();
     },
   };

@@ -7,31 +7,25 @@ import { isInviteActive } from "@portal/core";
 import fc from "fast-check";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../logger.js";
-import { createServiceDeps } from "../../services/context.js";
-import { BACKENDS, createTestDatabase, type TestDatabase } from "../../test-support/backends.js";
-import { Fixtures } from "../../test-support/test-server.js";
-import { openDatabase, type Database } from "../database.js";
-import { migrateToLatest } from "../migrate.js";
+import { BACKENDS } from "../../test-support/backends.js";
+import { openTestDatabase, type Fixtures, type OpenTestDatabase } from "../../test-support/test-server.js";
+import type { Database } from "../database.js";
 import type { ChatRow, UserRow } from "../schema.js";
 import { countActiveInvites, countActiveInvitesQuery, listActiveInvites } from "./invite.repository.js";
 
 describe.each(BACKENDS)("active invites in SQL on %s", (backend) => {
-  let database: TestDatabase;
+  let opened: OpenTestDatabase;
   let handle: Database;
   let fixtures: Fixtures;
   let owner: UserRow;
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    handle = openDatabase(database.url);
-    await migrateToLatest(handle.db);
-    fixtures = new Fixtures(createServiceDeps(handle.db, createLogger("silent")));
+    opened = await openTestDatabase(backend);
+    ({ handle, fixtures } = opened);
     owner = await fixtures.user();
   });
   afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
+    await opened?.close();
   });
 
   it("agrees with core's isInviteActive on any invite at any moment", async () => {
