@@ -52,14 +52,14 @@ export function preparedQuery<A extends unknown[], R>(build: (db: Kysely<DB>, ..
     }
     return compiled;
   };
+  const fill = (compiled: Compiled, args: A) => compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
   const sqlAndParameters = (db: Kysely<DB>, args: A) => {
     const compiled = compiledFor(db, args.length);
-    return { sql: compiled.sql, parameters: compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p)) };
+    return { sql: compiled.sql, parameters: fill(compiled, args) };
   };
   const bind = (db: Kysely<DB>, args: A): CompiledQuery<R> => {
     const compiled = compiledFor(db, args.length);
-    const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
-    return { sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() } as CompiledQuery<R>;
+    return { sql: compiled.sql, query: compiled.query, parameters: fill(compiled, args), queryId: createQueryId() } as CompiledQuery<R>;
   };
   const run = (db: Kysely<DB>, ...args: A): Promise<QueryResult<R>> => db.executeQuery<R>(bind(db, args));
   return Object.assign(run, { bind, sqlAndParameters });
