@@ -73,6 +73,24 @@ const json = { "Content-Type": "application/json" };
 const cookie = (seed: SeedInfo) => ({ Cookie: `psession=${seed.ownerToken}` });
 const createBody = `{"max_uses":10,"expires_at":"${EXPIRES_AT}"}`;
 
+/** A create on a random chat of the pool, over REST and over tRPC: the same request for the floor and the project. */
+const restCreate = (seed: SeedInfo, url: string) => ({
+  url,
+  method: "POST" as const,
+  path: "/v1/portal/chats/{chat}/invites",
+  body: createBody,
+  headers: { ...json, ...cookie(seed) },
+  chats: seed.poolChats,
+});
+const trpcCreate = (seed: SeedInfo, url: string) => ({
+  url,
+  method: "POST" as const,
+  path: "/trpc/invite.create",
+  body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
+  headers: { ...json, ...cookie(seed) },
+  chats: seed.poolChats,
+});
+
 const baselines: Scenario[] = [
   {
     id: "bare-express",
@@ -102,14 +120,7 @@ const floors: Scenario[] = [
     target: "floor-express",
     expect: 201,
     creates: true,
-    build: (seed, url) => ({
-      url,
-      method: "POST",
-      path: "/v1/portal/chats/{chat}/invites",
-      body: createBody,
-      headers: { ...json, ...cookie(seed) },
-      chats: seed.poolChats,
-    }),
+    build: restCreate,
   },
   {
     id: "floor-trpc",
@@ -117,14 +128,7 @@ const floors: Scenario[] = [
     target: "floor-trpc",
     expect: 200,
     creates: true,
-    build: (seed, url) => ({
-      url,
-      method: "POST",
-      path: "/trpc/invite.create",
-      body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
-      headers: { ...json, ...cookie(seed) },
-      chats: seed.poolChats,
-    }),
+    build: trpcCreate,
   },
 ];
 
@@ -138,14 +142,7 @@ function projectScenarios(db: "empty" | "scale"): Scenario[] {
       target: db,
       expect: 201,
       creates: true,
-      build: (seed, url) => ({
-        url,
-        method: "POST",
-        path: "/v1/portal/chats/{chat}/invites",
-        body: createBody,
-        headers: { ...json, ...cookie(seed) },
-        chats: seed.poolChats,
-      }),
+      build: restCreate,
     },
     {
       id: `trpc-create@${db}`,
@@ -153,14 +150,7 @@ function projectScenarios(db: "empty" | "scale"): Scenario[] {
       target: db,
       expect: 200,
       creates: true,
-      build: (seed, url) => ({
-        url,
-        method: "POST",
-        path: "/trpc/invite.create",
-        body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
-        headers: { ...json, ...cookie(seed) },
-        chats: seed.poolChats,
-      }),
+      build: trpcCreate,
     },
     {
       id: `rest-list@${db}`,
