@@ -89,7 +89,11 @@ function summarize() {
       for (const file of report.testResults ?? []) {
         const where = `${pkg} › ${relative(join(root, pkg), file.name ?? "")}`;
         const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
-        for (const test of failedTests) failures.push(`${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+        for (const test of failedTests) {
+          // (A timeout's message in vitest's report is only "STACK_TRACE_ERROR": the duration tells.)
+          const took = typeof test.duration === "number" ? ` (${Math.round(test.duration)} ms)` : "";
+          failures.push(`${where} › ${test.fullName}${took}: ${firstLine(test.failureMessages?.[0])}`);
+        }
         if (file.status === "failed" && failedTests.length === 0) {
           failed += 1;
           failures.push(`${where}: ${firstLine(file.message)}`);

@@ -25,9 +25,13 @@ describe("toWireTimestamp (UTC ISO 8601 with Z and whole seconds)", () => {
   });
 
   it("writes what toISOString writes, without the milliseconds, across four centuries", () => {
+    // 146,000 instants: compared in plain code and asserted once (an expect each took seconds on a busy machine).
+    const differences: string[] = [];
     for (let ms = Date.UTC(1800, 0, 1, 0, 0, 0, 1); ms < Date.UTC(2200, 0, 1); ms += 86_399_937) {
-      expect(toWireTimestamp(ms)).toBe(new Date(truncateToSecond(ms)).toISOString().replace(".000Z", "Z"));
+      const expected = new Date(truncateToSecond(ms)).toISOString().replace(".000Z", "Z");
+      if (toWireTimestamp(ms) !== expected) differences.push(`${ms}: ${toWireTimestamp(ms)} instead of ${expected}`);
     }
+    expect(differences).toEqual([]);
   });
 
   it("always matches the wire timestamp schema and parses back to the truncated time", () => {
