@@ -113,15 +113,18 @@ describe.each(BACKENDS)("writeTransaction on %s", (backend) => {
     const chat = await fixtures.chat({ owner, name: "start" });
     const order: string[] = [];
     let letGo!: () => void;
+    let wrote!: () => void;
     const gate = new Promise<void>((resolve) => (letGo = resolve));
+    const written = new Promise<void>((resolve) => (wrote = resolve));
     const longOne = handle.db.transaction().execute(async (trx) => {
       await renameChat(trx, chat.id, "kysely");
       order.push("kysely wrote");
+      wrote();
       await gate;
       order.push("kysely commits");
     });
-    // Let the Kysely transaction begin and write before the steps ask for the connection.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The Kysely transaction holds the connection and has written before the steps ask for it.
+    await written;
     const steps = writeTransaction(handle.db, renameAndRead(chat.id, "steps")).then((name) => {
       order.push("steps done");
       return name;
