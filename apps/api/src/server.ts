@@ -6,6 +6,7 @@ import { RedisStore } from "rate-limit-redis";
 import { createClient } from "redis";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
+import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
@@ -21,8 +22,20 @@ export interface RunningServer {
   port: number;
   database: Database;
   deps: ServiceDeps;
+  /** SQLite on a file: the worker thread that checkpoints its WAL (db/checkpointer.ts); else null. */
+  checkpointer: WalCheckpointer | null;
   /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes the database. */
   close(): Promise<void>;
+}
+
+/** The WAL checkpoint worker; without it (it could not start) SQLite checkpoints on the server's connection, as by default. */
+async function startCheckpointer(sqlite: NonNullable<Database["sqlite"]>, log: Logger): Promise<WalCheckpointer | null> {
+  try {
+    return await startWalCheckpointer(sqlite, log);
+  } catch (error) {
+    log.warn("the WAL checkpoint worker did not start: SQLite checkpoints on the server's connection", errorFields(error));
+    return null;
+  }
 }
 
 /**
@@ -36,9 +49,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
   });
   let redis: ReturnType<typeof createClient> | null = null;
+  let checkpointer: WalCheckpointer | null = null;
   try {
     const migrated = await migrateToLatest(database.db);
     if (migrated.length > 0) log.info("database migrated", { migrations: migrated });
+    if (database.sqlite && !database.sqlite.memory) checkpointer = await startCheckpointer(database.sqlite, log);
     const deps = createServiceDeps(database.db, log);
     if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
 
@@ -101,12 +116,14 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         }, config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        await checkpointer?.stop();
         await database.close();
         if (client) await client.quit().catch(() => undefined);
         log.info("shut down cleanly");
       })());
-    return { server, url, port, database, deps, close };
+    return { server, url, port, database, deps, checkpointer, close };
   } catch (error) {
+    await checkpointer?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
     if (redis) await redis.quit().catch(() => undefined);
     throw error;

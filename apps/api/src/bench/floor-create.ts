@@ -7,38 +7,55 @@
  * an implementation.
  */
 import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
-import { openDatabase } from "../db/database.js";
+import type BetterSqlite3 from "better-sqlite3";
+import { startWalCheckpointer } from "../db/checkpointer.js";
+import { openDatabase, type Database } from "../db/database.js";
+import { chatWithActiveInviteCount, insertInvite } from "../db/repositories/invite.repository.js";
 import type { InviteRow } from "../db/schema.js";
+import { createLogger } from "../logger.js";
 import { toInviteDto } from "../services/mappers.js";
 import { randomInviteCode, sha256Hex } from "../services/secrets.js";
 
 export type FloorResult = { status: number; body: unknown };
 
-export function floorCreate(path: string) {
-  // Opened as the server opens it (WAL, synchronous NORMAL, page cache); only the raw handle is used.
-  const sqlite = openDatabase(`file:${path}`).sqlite!;
-  const session = sqlite.prepare(
-    'select "users".* from "sessions" inner join "users" on "users"."id" = "sessions"."user_id" where "sessions"."token_hash" = ? and "sessions"."expires_at" > ?',
-  );
-  // The access facts and the quota count in one statement, as the project does on SQLite.
-  const chat = sqlite.prepare(
-    'select "chats"."owner_id", "owner"."permission_level" as "owner_level", case when exists (select 1 as "one" from "chat_members" where "chat_members"."chat_id" = "chats"."id" and "chat_members"."user_id" = ?) then 1 else 0 end as "is_member", ' +
-      '(select count(*) from "invites" where "invites"."chat_id" = "chats"."id" and invites.revoked_at is null and (invites.max_uses is null or invites.uses < invites.max_uses) and ("invites"."expires_at" is null or "invites"."expires_at" > ?)) as "active_invites" ' +
-      'from "chats" left join "users" as "owner" on "owner"."id" = "chats"."owner_id" where "chats"."id" = ?',
-  );
-  // No RETURNING (SQLite buffers it in a temporary table): the row is known but for its id.
-  const insert = sqlite.prepare(
-    'insert into "invites" ("code", "chat_id", "created_by_id", "created_at", "expires_at", "max_uses", "uses", "revoked_at") values (?, ?, ?, ?, ?, ?, 0, null)',
-  );
-  const create = sqlite.transaction((userId: number, chatId: number, maxUses: number | null, expiresAt: number | null, now: number): FloorResult => {
-    const facts = chat.get(userId, now, chatId) as { owner_id: number | null; active_invites: number } | undefined;
+/**
+ * The create's transaction as raw SQL: the chat's access facts with the quota count, then the
+ * insert, in one `.immediate()` transaction (call it as `create.immediate(...)`). The SQL is the
+ * project's own, taken from the repository's prepared queries, so the floor can never drift from
+ * what the project runs. The in-process bench runs it without HTTP as the floor of `createInvite`.
+ */
+export function floorCreateTransaction(
+  database: Database,
+): BetterSqlite3.Transaction<(userId: number, chatId: number, maxUses: number | null, expiresAt: number | null, now: number) => FloorResult> {
+  const { db, sqlite } = database;
+  if (!sqlite) throw new Error("the floor runs on SQLite only");
+  const chat = sqlite.prepare(chatWithActiveInviteCount.sqlAndParameters(db, [0, 0, 0]).sql);
+  const insert = sqlite.prepare(insertInvite.sqlAndParameters(db, ["", 0, 0, 0, 0, 0]).sql);
+  return sqlite.transaction((userId: number, chatId: number, maxUses: number | null, expiresAt: number | null, now: number): FloorResult => {
+    // Bound in the order the project's compiled SQL takes them.
+    const facts = chat.get(chatWithActiveInviteCount.sqlAndParameters(db, [chatId, userId, now]).parameters) as
+      | { owner_id: number | null; active_invites: number }
+      | undefined;
     if (!facts || facts.owner_id !== userId) return { status: 404, body: { error: "Chat not found" } };
     if (facts.active_invites >= MAX_ACTIVE_INVITES_PER_CHAT) return { status: 409, body: { error: "Invite limit reached" } };
     const code = randomInviteCode();
-    const { lastInsertRowid } = insert.run(code, chatId, userId, now, expiresAt, maxUses);
+    const { lastInsertRowid } = insert.run(insertInvite.sqlAndParameters(db, [code, chatId, userId, now, expiresAt, maxUses]).parameters);
     const row: InviteRow = { id: Number(lastInsertRowid), code, chat_id: chatId, created_by_id: userId, created_at: now, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null };
     return { status: 201, body: toInviteDto(row) };
   });
+}
+
+/** The whole create as the floor servers run it: the session lookup, then the transaction. */
+export async function floorCreate(path: string) {
+  // Opened as the server opens it (WAL, synchronous NORMAL, page cache, checkpoints in a worker
+  // thread); only the raw handle is used.
+  const database = openDatabase(`file:${path}`);
+  const sqlite = database.sqlite!;
+  await startWalCheckpointer(sqlite, createLogger("warn"));
+  const create = floorCreateTransaction(database);
+  const session = sqlite.prepare(
+    'select "users".* from "sessions" inner join "users" on "users"."id" = "sessions"."user_id" where "sessions"."token_hash" = ? and "sessions"."expires_at" > ?',
+  );
   return (cookieHeader: string | undefined, chatId: number, input: { max_uses?: number | null; expires_at?: string | null }): FloorResult => {
     const token = /(?:^|;\s*)psession=([^;]+)/.exec(cookieHeader ?? "")?.[1];
     const now = Date.now();

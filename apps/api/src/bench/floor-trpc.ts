@@ -15,7 +15,7 @@ interface CreateInput {
   expires_at?: string | null;
 }
 
-const create = floorCreate(process.env.BENCH_DB ?? "");
+const create = await floorCreate(process.env.BENCH_DB ?? "");
 const t = initTRPC.context<{ cookie: string | undefined }>().create();
 const router = t.router({
   invite: t.router({

@@ -1,17 +1,24 @@
 /**
- * The SQLite create path in one process, without HTTP: the raw better-sqlite3 transaction (count
- * the chat's active invites, insert one, in `.immediate()`, prepared statements) against the
- * service's `createInvite` with its production wiring, on one connection opened the way the server
- * opens it (WAL, synchronous NORMAL, foreign keys, busy timeout). One create at a time, rounds
- * alternating between the two so that a change of machine load hits both alike.
+ * The SQLite create path in one process, without HTTP, three ways, on one connection opened the way
+ * the server opens it (WAL, synchronous NORMAL, foreign keys, busy timeout, page cache, WAL
+ * checkpoints in a worker thread):
+ * - raw: the issue's yardstick, a better-sqlite3 transaction that counts the chat's active
+ *   invites and inserts one (`.immediate()`, prepared statements);
+ * - floor: the statements the project runs, as raw SQL (`floor-create.ts`): the chat's access
+ *   facts with the count, then the insert. SPEC's permission rules need the access facts, so no
+ *   implementation of the use case can beat it;
+ * - service: the service's `createInvite` with its production wiring.
+ * One create at a time, rounds rotating the order so that a change of machine load hits all alike.
  */
 import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
+import { startWalCheckpointer } from "../db/checkpointer.js";
 import { openDatabase } from "../db/database.js";
 import { findUserById } from "../db/repositories/user.repository.js";
 import { createLogger } from "../logger.js";
 import { createServiceDeps } from "../services/context.js";
 import { createInvite } from "../services/invite.service.js";
 import { randomInviteCode } from "../services/secrets.js";
+import { floorCreateTransaction } from "./floor-create.js";
 import { childInput, printResult } from "./processes.js";
 import { median } from "./report.js";
 
@@ -39,10 +46,9 @@ export interface PathFigures {
   cpuShare: number;
 }
 
-export interface InProcessResult {
-  raw: PathFigures;
-  service: PathFigures;
-}
+export const IN_PROCESS_PATHS = ["raw", "floor", "service"] as const;
+export type InProcessPath = (typeof IN_PROCESS_PATHS)[number];
+export type InProcessResult = Record<InProcessPath, PathFigures>;
 
 const EXPIRES_AT = "2099-05-01T00:00:00Z";
 const EXPIRES_AT_MS = Date.parse(EXPIRES_AT);
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
   const spec = childInput<InProcessSpec>();
   const database = openDatabase(spec.databaseUrl);
   const sqlite = database.sqlite!;
-  const deps = createServiceDeps(database.db, createLogger("warn"));
+  const log = createLogger("warn");
+  const checkpointer = await startWalCheckpointer(sqlite, log);
+  const deps = createServiceDeps(database.db, log);
   const owner = await findUserById(database.db, spec.ownerId);
   if (!owner) throw new Error(`no user ${spec.ownerId}`);
   const [low, high] = spec.chats;
@@ -76,19 +84,20 @@ async function main(): Promise<void> {
     if ((countActive.get(chatId, now) as number) >= MAX_ACTIVE_INVITES_PER_CHAT) throw new Error("quota reached");
     insert.run(randomInviteCode(), chatId, owner.id, now, EXPIRES_AT_MS, MAX_USES);
   });
+  const floorCreate = floorCreateTransaction(database);
   const deleteCreated = sqlite.prepare("delete from invites where id > ?");
 
   const createService = () => createInvite(deps, owner, { chat_id: randomChat(), max_uses: MAX_USES, expires_at: EXPIRES_AT });
-  type PathName = "raw" | "service";
 
   /** Runs `operations` creates one after the other; the raw path stays synchronous, as it would be in use. */
-  const cpu: Record<PathName, { cpuUs: number; wallUs: number }> = { raw: { cpuUs: 0, wallUs: 0 }, service: { cpuUs: 0, wallUs: 0 } };
-  const run = async (name: PathName, operations: number, latencies: Float64Array | null) => {
+  const cpu = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, { cpuUs: 0, wallUs: 0 }])) as Record<InProcessPath, { cpuUs: number; wallUs: number }>;
+  const run = async (name: InProcessPath, operations: number, latencies: Float64Array | null) => {
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let i = 0; i < operations; i++) {
       const t0 = latencies ? process.hrtime.bigint() : 0n;
       if (name === "raw") rawCreate.immediate(randomChat(), Date.now());
+      else if (name === "floor") floorCreate.immediate(owner.id, randomChat(), MAX_USES, EXPIRES_AT_MS, Date.now());
       else await createService();
       if (latencies) latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
     }
@@ -102,24 +111,25 @@ async function main(): Promise<void> {
     return operations / seconds;
   };
 
-  for (const name of ["raw", "service"] as const) await run(name, spec.warmupOperations, null);
+  for (const name of IN_PROCESS_PATHS) await run(name, spec.warmupOperations, null);
 
-  const figures: Record<PathName, { rounds: number[]; latencies: Float64Array[] }> = {
-    raw: { rounds: [], latencies: [] },
-    service: { rounds: [], latencies: [] },
-  };
+  const figures = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, { rounds: [] as number[], latencies: [] as Float64Array[] }])) as Record<
+    InProcessPath,
+    { rounds: number[]; latencies: Float64Array[] }
+  >;
   for (let round = 0; round < spec.rounds; round++) {
-    // Alternate which path goes first, so neither always runs right after a checkpoint.
-    const order: PathName[] = round % 2 === 0 ? ["raw", "service"] : ["service", "raw"];
+    // Rotate which path goes first, so none always runs right after another's deletes.
+    const order = IN_PROCESS_PATHS.map((_, i) => IN_PROCESS_PATHS[(i + round) % IN_PROCESS_PATHS.length]!);
     for (const name of order) {
       const latencies = new Float64Array(spec.operations);
       figures[name].rounds.push(await run(name, spec.operations, latencies));
       figures[name].latencies.push(latencies);
     }
   }
+  await checkpointer.stop();
   await database.close();
 
-  const summarize = (name: PathName): PathFigures => {
+  const summarize = (name: InProcessPath): PathFigures => {
     const all = new Float64Array(spec.operations * spec.rounds);
     figures[name].latencies.forEach((l, i) => all.set(l, i * spec.operations));
     all.sort();
@@ -132,7 +142,7 @@ async function main(): Promise<void> {
       cpuShare: cpu[name].cpuUs / cpu[name].wallUs,
     };
   };
-  const result: InProcessResult = { raw: summarize("raw"), service: summarize("service") };
+  const result = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, summarize(name)])) as InProcessResult;
   printResult(result);
 }
 

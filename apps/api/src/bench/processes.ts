@@ -118,8 +118,8 @@ export async function spawnListening(
  * Runs `node <script>` with its input as JSON in BENCH_INPUT and resolves with the JSON object of
  * the last line it printed on stdout. Its stderr goes to ours (progress and errors).
  */
-export function runJsonChild<T>(script: string, input: unknown, onLine?: (line: string) => void): Promise<T> {
-  const child = spawn(process.execPath, [script], {
+export function runJsonChild<T>(script: string, input: unknown, onLine?: (line: string) => void, flags: string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...flags, script], {
     env: { ...process.env, BENCH_INPUT: JSON.stringify(input) },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -156,6 +156,29 @@ export function cpuSecondsOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** The machine's CPU time so far from /proc/stat: all of it, and what the hypervisor stole. */
+export interface MachineCpu {
+  total: number;
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+    // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in clock ticks.
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** The share of the machine's CPU time the hypervisor gave to other machines between two readings. */
+export function stealShare(before: MachineCpu | null, after: MachineCpu | null): number | null {
+  if (!before || !after || after.total <= before.total) return null;
+  return (after.steal - before.steal) / (after.total - before.total);
 }
 
 /** The input a child was started with (see runJsonChild). */

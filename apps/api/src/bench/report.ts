@@ -33,8 +33,9 @@ export interface LatencyCheck {
   name: string;
   row: string;
   p99Ms: number;
-  maxMs: number;
-  pass: boolean;
+  /** The target: p99 ≤ maxMs; null for a figure shown for information. */
+  maxMs: number | null;
+  pass: boolean | null;
 }
 
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -55,10 +56,10 @@ export function ratioOf(name: string, rows: Map<string, Row>, numerator: string,
   return { name, numerator, denominator, value, min, pass: min === null ? null : value >= min };
 }
 
-export function latencyCheckOf(name: string, rows: Map<string, Row>, id: string, maxMs: number): LatencyCheck | null {
+export function latencyCheckOf(name: string, rows: Map<string, Row>, id: string, maxMs: number | null): LatencyCheck | null {
   const row = rows.get(id);
   if (!row) return null;
-  return { name, row: id, p99Ms: row.p99Ms, maxMs, pass: row.p99Ms <= maxMs };
+  return { name, row: id, p99Ms: row.p99Ms, maxMs, pass: maxMs === null ? null : row.p99Ms <= maxMs };
 }
 
 /** The table: one line per scenario, then the ratios and the latency checks with PASS or MISS. */
@@ -88,7 +89,9 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
     lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, 2)} x`, 10, true)}${pad(target, 10, true)}  ${result}`);
   }
   for (const check of checks) {
-    lines.push(`${pad(check.name, nameWidth)}${pad(`${fixed(check.p99Ms, 1)} ms`, 10, true)}${pad(`<= ${check.maxMs}`, 10, true)}  ${check.pass ? "PASS" : "MISS"}`);
+    const target = check.maxMs === null ? "" : `<= ${check.maxMs}`;
+    const result = check.pass === null ? "info" : check.pass ? "PASS" : "MISS";
+    lines.push(`${pad(check.name, nameWidth)}${pad(`${fixed(check.p99Ms, 1)} ms`, 10, true)}${pad(target, 10, true)}  ${result}`);
   }
   return `${lines.join("\n")}\n`;
 }

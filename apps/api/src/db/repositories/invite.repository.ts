@@ -73,8 +73,11 @@ export async function countActiveInvitesByChat(
   return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
 }
 
-/** SQLite only: what the permission rules need of the chat and its active invites counted, in one statement. */
-const chatWithActiveInviteCount = preparedQuery((db, chatId: number, userId: number, now: number) =>
+/**
+ * SQLite only: what the permission rules need of the chat and its active invites counted, in one
+ * statement. (Exported for the benchmark's floor, which runs the same SQL raw.)
+ */
+export const chatWithActiveInviteCount = preparedQuery((db, chatId: number, userId: number, now: number) =>
   chatAccessRowBuilder(db, chatId, userId).select(activeInviteCount(db, chatId, now).as("active_invites")),
 );
 
@@ -102,9 +105,9 @@ export function* chatForNewInviteSteps(
 /**
  * The insert of a new invite, unless its code is taken. On SQLite without RETURNING (which makes
  * SQLite buffer the row in a temporary table: a tenth of a create's time); the new id is the
- * statement's last insert rowid. PostgreSQL returns the id.
+ * statement's last insert rowid. PostgreSQL returns the id. (Exported for the benchmark's floor.)
  */
-const insertInvite = preparedQuery(
+export const insertInvite = preparedQuery(
   (db, code: string, chatId: number, createdById: number | null, createdAt: number, expiresAt: number | null, maxUses: number | null) => {
     const insert = db
       .insertInto("invites")
