@@ -40,7 +40,7 @@ export interface CheckpointStats {
   /** The most pages the WAL held at the start of a pass. */
   maxWalPages: number;
   /** Milliseconds spent checkpointing, in the worker. */
-  busyMs: number;
+  checkpointMs: number;
 }
 
 export interface WalCheckpointer {
@@ -80,12 +80,12 @@ try {
 // A checkpoint syncs the WAL before copying and the database file after, as the server's own
 // connection would (synchronous=NORMAL).
 db.pragma("synchronous = NORMAL");
-const stats = { passes: 0, busy: 0, pagesCopied: 0, maxWalPages: 0, busyMs: 0 };
+const stats = { passes: 0, busy: 0, pagesCopied: 0, maxWalPages: 0, checkpointMs: 0 };
 let last = 0;
 const pass = () => {
   const started = performance.now();
   const [result] = db.pragma("wal_checkpoint(PASSIVE)");
-  stats.busyMs += performance.now() - started;
+  stats.checkpointMs += performance.now() - started;
   stats.passes += 1;
   if (result.busy) stats.busy += 1;
   if (result.log > stats.maxWalPages) stats.maxWalPages = result.log;
@@ -150,7 +150,7 @@ export async function startWalCheckpointer(
   };
   let stopped = false;
   let statsWaiters: ((stats: CheckpointStats) => void)[] = [];
-  let lastStats: CheckpointStats = { passes: 0, busy: 0, pagesCopied: 0, maxWalPages: 0, busyMs: 0 };
+  let lastStats: CheckpointStats = { passes: 0, busy: 0, pagesCopied: 0, maxWalPages: 0, checkpointMs: 0 };
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
   await new Promise<void>((resolve, reject) => {
