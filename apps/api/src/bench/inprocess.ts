@@ -60,6 +60,11 @@ const COUNT_ACTIVE =
 const INSERT =
   "insert into invites (code, chat_id, created_by_id, created_at, expires_at, uses, max_uses, revoked_at) values (?, ?, ?, ?, ?, 0, ?, null)";
 
+/** One value per path, made by `make`. */
+function perPath<T>(make: (name: InProcessPath) => T): Record<InProcessPath, T> {
+  return Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, make(name)])) as Record<InProcessPath, T>;
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -89,8 +94,8 @@ async function main(): Promise<void> {
 
   const createService = () => createInvite(deps, owner, { chat_id: randomChat(), max_uses: MAX_USES, expires_at: EXPIRES_AT });
 
-  /** Runs `operations` creates one after the other; the raw path stays synchronous, as it would be in use. */
-  const cpu = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, { cpuUs: 0, wallUs: 0 }])) as Record<InProcessPath, { cpuUs: number; wallUs: number }>;
+  const cpu = perPath(() => ({ cpuUs: 0, wallUs: 0 }));
+  /** Runs `operations` creates one after the other; the raw and floor paths stay synchronous, as they would be in use. */
   const run = async (name: InProcessPath, operations: number, latencies: Float64Array | null) => {
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
@@ -113,10 +118,7 @@ async function main(): Promise<void> {
 
   for (const name of IN_PROCESS_PATHS) await run(name, spec.warmupOperations, null);
 
-  const figures = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, { rounds: [] as number[], latencies: [] as Float64Array[] }])) as Record<
-    InProcessPath,
-    { rounds: number[]; latencies: Float64Array[] }
-  >;
+  const figures = perPath(() => ({ rounds: [] as number[], latencies: [] as Float64Array[] }));
   for (let round = 0; round < spec.rounds; round++) {
     // Rotate which path goes first, so none always runs right after another's deletes.
     const order = IN_PROCESS_PATHS.map((_, i) => IN_PROCESS_PATHS[(i + round) % IN_PROCESS_PATHS.length]!);
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
       cpuShare: cpu[name].cpuUs / cpu[name].wallUs,
     };
   };
-  const result = Object.fromEntries(IN_PROCESS_PATHS.map((name) => [name, summarize(name)])) as InProcessResult;
+  const result: InProcessResult = perPath(summarize);
   printResult(result);
 }
 

@@ -167,6 +167,13 @@ export async function startWalCheckpointer(
   // while somebody waits for its answer.
   worker.unref();
 
+  /** The worker is gone without being asked to stop: the server's connection checkpoints again. */
+  const fallBack = (what: string, fields?: Record<string, unknown>) => {
+    if (stopped) return;
+    stopped = true;
+    restoreDefault();
+    log.error(`WAL checkpoint worker ${what}: the server checkpoints on its own connection again`, fields);
+  };
   worker.on("message", (message: WorkerMessage) => {
     if (message.stats) lastStats = message.stats;
     if (message.type === "stats") {
@@ -174,26 +181,11 @@ export async function startWalCheckpointer(
       statsWaiters = [];
       for (const waiter of waiters) waiter(lastStats);
     }
-    if (message.type === "failed" && !stopped) {
-      stopped = true;
-      restoreDefault();
-      log.error("WAL checkpoint worker failed: the server checkpoints on its own connection again", {
-        err: { message: message.message },
-      });
-    }
+    if (message.type === "failed") fallBack("failed", { err: { message: message.message } });
   });
-  worker.on("error", (error) => {
-    if (stopped) return;
-    stopped = true;
-    restoreDefault();
-    log.error("WAL checkpoint worker crashed: the server checkpoints on its own connection again", errorFields(error));
-  });
+  worker.on("error", (error) => fallBack("crashed", errorFields(error)));
   void exited.then(() => {
-    if (!stopped) {
-      stopped = true;
-      restoreDefault();
-      log.error("WAL checkpoint worker exited: the server checkpoints on its own connection again");
-    }
+    fallBack("exited");
     // A worker gone for whatever reason answers no more questions.
     for (const waiter of statsWaiters) waiter(lastStats);
     statsWaiters = [];
