@@ -6,7 +6,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from "helmet";
 import type { Config } from "./config.js";
 import { crossSiteProtection } from "./http/cross-site.js";
-import { sendError, toAppError } from "./http/errors.js";
+import { correlationIdOf, sendError, toAppError } from "./http/errors.js";
 import { rateLimits, type StoreFactory } from "./http/rate-limit.js";
 import { requestLog } from "./http/request-log.js";
 import { errorFields } from "./logger.js";
@@ -14,7 +14,7 @@ import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
 import { AppError } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
-import { MAX_TRPC_BATCH } from "./trpc/trpc.js";
+import { MAX_TRPC_BATCH, noteCorrelationId } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -75,9 +75,11 @@ export function createApp(options: AppOptions): Express {
       createContext: contextFactory(deps, config),
       maxBodySize: BODY_LIMIT_BYTES,
       maxBatchSize: MAX_TRPC_BATCH,
-      onError: ({ error, path, ctx }) => {
+      onError: ({ error, path, req }) => {
+        const correlationId = correlationIdOf(req.res!);
+        noteCorrelationId(error, correlationId);
         if (error.code === "INTERNAL_SERVER_ERROR") {
-          deps.log.error("procedure failed", { procedure: path, correlation_id: ctx?.correlationId, ...errorFields(error.cause ?? error) });
+          deps.log.error("procedure failed", { procedure: path, correlation_id: correlationId, ...errorFields(error.cause ?? error) });
         }
       },
     }),

@@ -3,11 +3,12 @@
  * unknown routes, correlation ids, logs without secrets, security headers, /health, cross-site
  * protection. Real server, real HTTP, every backend.
  */
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { ErrorMessage } from "@portal/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRow } from "../db/schema.js";
 import { BACKENDS } from "../test-support/backends.js";
-import { http } from "../test-support/clients.js";
+import { http, type HttpResult } from "../test-support/clients.js";
 import { startTestServer, type TestServer } from "../test-support/test-server.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -214,6 +215,42 @@ describe.each(BACKENDS)("HTTP layer on %s", (backend) => {
     const ok = await http<unknown[]>(server.url, "GET", `/trpc/${ten}?batch=1&input=%7B%7D`, { session: token });
     expect(ok.status).toBe(200);
     expect(ok.body).toHaveLength(10);
+  });
+
+  it("puts the X-Correlation-ID header's id into tRPC errors raised before a context exists", async () => {
+    const json = { "content-type": "application/json" };
+    const early: [string, Promise<HttpResult>][] = [
+      ["malformed JSON", http(server.url, "POST", "/trpc/invite.create", { session: token, body: '{"chat_id": ', headers: json })],
+      ["a body over the limit", http(server.url, "POST", "/trpc/invite.create", { session: token, body: JSON.stringify({ padding: "x".repeat(17 * 1024) }), headers: json })],
+      ["an unknown procedure", http(server.url, "GET", "/trpc/invite.nope", { session: token })],
+      ["a batch too large", http(server.url, "GET", `/trpc/${Array.from({ length: 11 }, () => "user.me").join(",")}?batch=1&input=%7B%7D`, { session: token })],
+      ["a batch of unknown procedures", http(server.url, "GET", "/trpc/nope.a,nope.b?batch=1&input=%7B%7D", { session: token })],
+    ];
+    for (const [what, pending] of early) {
+      const res = await pending;
+      const id = res.headers.get("x-correlation-id");
+      expect(id, what).toMatch(UUID_V4);
+      const envelopes = (Array.isArray(res.body) ? res.body : [res.body]) as { error: { data: { correlation_id: unknown } } }[];
+      for (const envelope of envelopes) expect(envelope.error.data.correlation_id, what).toBe(id);
+    }
+  });
+
+  it("puts the correlation id into the error of tRPC's last-resort handler (a Host it cannot make a URL of)", async () => {
+    // tRPC's Node adapter formats this error before it calls onError, unlike every other path.
+    const { status, headers, body } = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const url = new URL(server.url);
+      const req = httpRequest({ host: url.hostname, port: url.port, path: "/trpc/user.me", headers: { host: "not a host", cookie: `psession=${token}` } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    expect(headers["x-correlation-id"]).toMatch(UUID_V4);
+    expect(JSON.parse(body)).toMatchObject({ error: { data: { code: "BAD_REQUEST", correlation_id: headers["x-correlation-id"] } } });
   });
 
   it("accepts same-origin requests and configured trusted origins", async () => {

@@ -1,10 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../logger.js";
-
-/** The current request's correlation id, for code that runs before a tRPC context exists. */
-export const requestScope = new AsyncLocalStorage<{ correlationId: string }>();
 
 /**
  * Gives every request a correlation id (the `X-Correlation-ID` header, the error body and the log
@@ -32,6 +28,6 @@ export function requestLog(log: Logger) {
       if (res.statusCode >= 500) log.error("request", fields);
       else log.info("request", fields);
     });
-    requestScope.run({ correlationId }, next);
+    next();
   };
 }
