@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -26,11 +27,16 @@ export interface ListeningProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Node flags for a measured server: `--cpu-prof` into BENCH_CPU_PROF when that is set. */
+/**
+ * Node flags for a measured process: `--cpu-prof` into the folder BENCH_CPU_PROF/<name> when
+ * BENCH_CPU_PROF is set. Every thread writes its own profile there under Node's default name
+ * (`CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile`; the main thread is thread 0, the WAL
+ * checkpoint worker another): one fixed name for all would let the worker's overwrite the main one's.
+ */
 export function profileFlags(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
   if (!dir) return [];
-  return ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+  return ["--cpu-prof", `--cpu-prof-dir=${join(dir, name)}`];
 }
 
 const KEEP_LINES = 200;

@@ -1,10 +1,12 @@
 /**
  * Where the time goes in a `node --cpu-prof` profile: self time by package and by function, and
  * inclusive time of chosen functions. Usage:
- *   node dist/bench/profile-summary.js <file.cpuprofile> [top=30] [inclusive function names, comma-separated]
- * Profiles come from `BENCH_CPU_PROF=<dir> npm run bench` (one per server process).
+ *   node dist/bench/profile-summary.js <file.cpuprofile | folder> [top=30] [inclusive function names, comma-separated]
+ * Profiles come from `BENCH_CPU_PROF=<dir> npm run bench`: a folder per measured process, a profile
+ * per thread in it; given the folder, the main thread's is read.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 interface CallFrame {
   functionName: string;
@@ -100,10 +102,23 @@ export function summarize(profile: Profile, top: number, inclusiveNames: string[
   return `${lines.join("\n")}\n`;
 }
 
-const [file, top = "30", names = ""] = process.argv.slice(2);
-if (!file) {
-  process.stderr.write("usage: node dist/bench/profile-summary.js <file.cpuprofile> [top] [inclusive names, comma-separated]\n");
+/**
+ * The profile to read: the file itself, or in a process's folder of profiles (BENCH_CPU_PROF/<name>)
+ * its main thread's, the one Node names with thread id 0.
+ */
+function profileFile(path: string): string {
+  if (!statSync(path).isDirectory()) return path;
+  const main = readdirSync(path).filter((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+  if (main.length !== 1) throw new Error(`${path}: expected one main-thread profile (CPU.*.<pid>.0.*.cpuprofile), found ${main.length}`);
+  return join(path, main[0]!);
+}
+
+const [path, top = "30", names = ""] = process.argv.slice(2);
+if (!path) {
+  process.stderr.write("usage: node dist/bench/profile-summary.js <file.cpuprofile | a process's profile folder> [top] [inclusive names, comma-separated]\n");
   process.exit(2);
 }
+const file = profileFile(path);
+process.stdout.write(`${file}\n`);
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 process.stdout.write(summarize(profile, Number(top), names.split(",").filter(Boolean)));
