@@ -9,6 +9,11 @@ export interface Row {
   p99Ms: number;
   /** Every round's rate, in the order run. */
   rounds: number[];
+  /**
+   * Which figures were measured side by side, round by round: every HTTP scenario in each round is
+   * in "http"; the in-process paths of one database in "inprocess-<db>".
+   */
+  batch: string;
   /** CPU time the server (in-process: the process) used per request, in microseconds. */
   cpuUsPerOp: number;
   /** How much of one core the server got while measured (1 = a whole core): below ~0.9 it was starved. */
@@ -48,11 +53,23 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
+/**
+ * `numerator` over `denominator`, by rate. When both were measured side by side in the same
+ * rounds (one `batch`: the in-process paths of a database, each round running all three; HTTP
+ * scenarios with BENCH_ROUNDS > 1), the median of the per-round ratios: a change of machine speed
+ * between rounds then cancels out, where a ratio of the two medians could take them from different rounds.
+ */
 export function ratioOf(name: string, rows: Map<string, Row>, numerator: string, denominator: string, min: number | null): Ratio | null {
   const top = rows.get(numerator);
   const bottom = rows.get(denominator);
   if (!top || !bottom) return null;
-  const value = bottom.perSec > 0 ? top.perSec / bottom.perSec : Number.NaN;
+  const paired =
+    top.batch === bottom.batch && top.rounds.length > 1 && top.rounds.length === bottom.rounds.length && bottom.rounds.every((rate) => rate > 0);
+  const value = paired
+    ? median(top.rounds.map((rate, i) => rate / bottom.rounds[i]!))
+    : bottom.perSec > 0
+      ? top.perSec / bottom.perSec
+      : Number.NaN;
   return { name, numerator, denominator, value, min, pass: min === null ? null : value >= min };
 }
 

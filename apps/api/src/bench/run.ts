@@ -66,7 +66,14 @@ function say(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-type Target = "bare-express" | "bare-trpc" | "floor-express" | "floor-trpc" | "empty" | "scale";
+type Target = "bare-express" | "bare-trpc" | "floor-express" | "floor-express-scale" | "floor-trpc" | "empty" | "scale";
+
+/** The database a target serves, if any. */
+function databaseOf(target: Target): "empty" | "scale" | null {
+  if (target === "empty" || target === "floor-express" || target === "floor-trpc") return "empty";
+  if (target === "scale" || target === "floor-express-scale") return "scale";
+  return null;
+}
 
 interface Scenario {
   /** `rest-create@empty`; BENCH_ONLY matches the part before the @ or the whole id. */
@@ -123,14 +130,23 @@ const baselines: Scenario[] = [
 
 /**
  * The floors: the create written by hand with raw SQL on bare Express and on bare tRPC (see
- * floor-create.ts), on the empty database. No implementation of the route can beat them, so they
- * show how much of each target is reachable at all on this machine.
+ * floor-create.ts), on the empty database, and the Express one on the large database too. No
+ * implementation of the route can beat them, so they show how much of each target is reachable at
+ * all on this machine: against the baselines, and what the large database costs any implementation.
  */
 const floors: Scenario[] = [
   {
     id: "floor-express",
     label: "floor: Express route + raw SQL create (empty DB)",
     target: "floor-express",
+    expect: 201,
+    creates: true,
+    build: restCreate,
+  },
+  {
+    id: "floor-express@scale",
+    label: "floor: Express route + raw SQL create (1M invites)",
+    target: "floor-express-scale",
     expect: 201,
     creates: true,
     build: restCreate,
@@ -203,12 +219,13 @@ function projectScenarios(db: "empty" | "scale"): Scenario[] {
   ];
 }
 
-/** Each baseline right before the project figure it is compared with; each empty figure right before its large twin. */
+/** The baselines and floors first, then the project's scenarios, each empty figure right before its large twin. */
 function schedule(): Scenario[] {
   const empty = projectScenarios("empty");
   const scale = projectScenarios("scale");
   const pairs = empty.map((e, i) => [e, scale[i]!]);
-  const ordered = [baselines[0]!, floors[0]!, ...pairs[0]!, baselines[1]!, floors[1]!, ...pairs[1]!, ...pairs.slice(2).flat()];
+  // The floors before the project's servers start: one process at a time has a database open.
+  const ordered = [baselines[0]!, floors[0]!, floors[1]!, baselines[1]!, floors[2]!, ...pairs.flat()];
   if (settings.only.length === 0) return ordered;
   return ordered.filter((s) => settings.only.includes(s.id) || settings.only.includes(s.id.split("@")[0]!));
 }
@@ -292,7 +309,7 @@ async function main(): Promise<void> {
     say(`▶ seeding the empty database: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites, ${joiners} joiners with sessions`);
     const seed = await seedBase(paths.empty, { poolChats: settings.poolChats, activePerPoolChat: ACTIVE_PER_POOL_CHAT, joiners });
     say(`  done in ${seed.seconds.toFixed(1)} s`);
-    const wantScale = wanted("scale") || wantInProcess;
+    const wantScale = wanted("scale") || wanted("floor-express-scale") || wantInProcess;
     let scaleSeed = { seconds: 0, maxInviteId: seed.maxInviteId, invites: 0 };
     if (wantScale) {
       copyFileSync(paths.empty, paths.scale);
@@ -330,6 +347,7 @@ async function main(): Promise<void> {
             p50Ms: f.p50Ms,
             p99Ms: f.p99Ms,
             rounds: f.rounds,
+            batch: `inprocess-${db}`,
             cpuUsPerOp: f.cpuUsPerOp,
             cpuShare: f.cpuShare,
             notes: [],
@@ -349,19 +367,42 @@ async function main(): Promise<void> {
       PORTAL_DEMO: "0",
       ...(process.env.NODE_ENV ? { NODE_ENV: process.env.NODE_ENV } : {}),
     });
-    const starts: [Target, string, Record<string, string>][] = [
-      ["bare-express", benchScript("bare-express"), {}],
-      ["bare-trpc", benchScript("bare-trpc"), {}],
-      ["floor-express", benchScript("floor-express"), { BENCH_DB: paths.empty }],
-      ["floor-trpc", benchScript("floor-trpc"), { BENCH_DB: paths.empty }],
-      ["empty", MAIN_JS, serverEnv("empty")],
-      ["scale", MAIN_JS, serverEnv("scale")],
-    ];
-    for (const [target, script, env] of starts) {
-      if (!wanted(target)) continue;
+    const launch: Record<Target, [string, Record<string, string>]> = {
+      "bare-express": [benchScript("bare-express"), {}],
+      "bare-trpc": [benchScript("bare-trpc"), {}],
+      "floor-express": [benchScript("floor-express"), { BENCH_DB: paths.empty }],
+      "floor-express-scale": [benchScript("floor-express"), { BENCH_DB: paths.scale }],
+      "floor-trpc": [benchScript("floor-trpc"), { BENCH_DB: paths.empty }],
+      empty: [MAIN_JS, serverEnv("empty")],
+      scale: [MAIN_JS, serverEnv("scale")],
+    };
+    const launches = new Map<Target, number>();
+    /**
+     * The server of `target`, started on first use. Only one process has a database open while it
+     * is measured: every server runs its own WAL checkpoint worker, and an idle process's worker
+     * would do the measured one's checkpoints (on its CPU time, not the measured server's), which
+     * a server alone in production does itself. So a server on another target's database is
+     * stopped first.
+     */
+    const serverFor = async (target: Target): Promise<ListeningProcess> => {
+      const db = databaseOf(target);
+      for (const [other, running] of servers) {
+        if (other !== target && db !== null && databaseOf(other) === db) {
+          await running.stop();
+          servers.delete(other);
+        }
+      }
+      const running = servers.get(target);
+      if (running) return running;
+      const [script, env] = launch[target];
       const name = target === "empty" || target === "scale" ? `server-${target}` : target;
-      servers.set(target, await spawnListening(name, script, env, profileFlags(name)));
-    }
+      // A restarted server profiles into a folder of its own.
+      const launched = (launches.get(target) ?? 0) + 1;
+      launches.set(target, launched);
+      const server = await spawnListening(name, script, env, profileFlags(launched === 1 ? name : `${name}.${launched}`));
+      servers.set(target, server);
+      return server;
+    };
 
     const results = new Map<string, LoadResult[]>();
     /** Server CPU seconds used during each measured run. */
@@ -374,14 +415,14 @@ async function main(): Promise<void> {
     };
     for (let round = 1; round <= settings.rounds; round++) {
       for (const scenario of scenarios) {
-        const server = servers.get(scenario.target)!;
+        const server = await serverFor(scenario.target);
         const spec: LoadSpec = {
           ...scenario.build(seed, server.url),
           connections: settings.connections,
           durationS: settings.durationS,
           warmupS: settings.warmupS,
         };
-        const db = scenario.target === "empty" || scenario.target === "scale" ? scenario.target : scenario.target.startsWith("floor-") ? "empty" : null;
+        const db = databaseOf(scenario.target);
         if (scenario.joins && db) spec.sessions = { prefix: seed.joinerTokenPrefix, start: joinsUsed[db], count: seed.joiners - joinsUsed[db] };
         process.stderr.write(`▶ ${settings.rounds > 1 ? `round ${round}: ` : ""}${scenario.id} … `);
         let cpuAtStart: number | null = null;
@@ -431,6 +472,7 @@ async function main(): Promise<void> {
         p50Ms: median(runs.map((r) => r.p50Ms)),
         p99Ms: median(runs.map((r) => r.p99Ms)),
         rounds: runs.map((r) => r.reqPerSec),
+        batch: "http",
         cpuUsPerOp: median(runs.map((r, i) => ((cpuRuns[i] ?? Number.NaN) * 1e6) / Math.max(1, r.requests))),
         cpuShare: median(cpuRuns.map((c) => c / settings.durationS)),
         notes: [...(notes.get(scenario.id) ?? [])],
@@ -451,6 +493,8 @@ async function main(): Promise<void> {
     add(ratioOf("(how close) tRPC create / floor tRPC create", rows, "trpc-create@empty", "floor-trpc", null));
     add(ratioOf("(reachable) in-process floor / raw better-sqlite3 tx", rows, "inproc-floor@empty", "inproc-raw@empty", null));
     add(ratioOf("(how close) in-process createInvite / floor", rows, "inproc-service@empty", "inproc-floor@empty", null));
+    // What the large database costs an implementation with nothing around its SQL.
+    add(ratioOf("(reachable) floor Express create: 1M invites / empty DB", rows, "floor-express@scale", "floor-express", null));
     for (const id of ["rest-create", "trpc-create", "rest-list", "rest-join", "busy-list", "busy-create", "inproc-service", "inproc-floor", "inproc-raw"]) {
       add(ratioOf(`${id}: 1M invites / empty DB`, rows, `${id}@scale`, `${id}@empty`, 0.9));
     }
@@ -460,13 +504,15 @@ async function main(): Promise<void> {
       if (check) checks.push(check);
     }
     // The least any implementation could reach on this machine in this run.
-    const floorCheck = latencyCheckOf("(reachable) p99 of the floor Express create", rows, "floor-express", null);
-    if (floorCheck) checks.push(floorCheck);
+    for (const [id, db] of [["floor-express", "empty"], ["floor-express@scale", "scale"]]) {
+      const floorCheck = latencyCheckOf(`(reachable) p99 of the floor Express create (${db})`, rows, id!, null);
+      if (floorCheck) checks.push(floorCheck);
+    }
 
     const info = machine();
     const loadAfter = loadavg();
     const ordered = [
-      ...["bare-express", "bare-trpc", "floor-express", "floor-trpc"].map((id) => rows.get(id)),
+      ...["bare-express", "bare-trpc", "floor-express", "floor-express@scale", "floor-trpc"].map((id) => rows.get(id)),
       ...["empty", "scale"].flatMap((db) => ["raw", "floor", "service"].map((path) => rows.get(`inproc-${path}@${db}`))),
       ...scenarios.filter((s) => !s.id.startsWith("bare-") && !s.id.startsWith("floor-")).map((s) => rows.get(s.id)),
     ].filter((r): r is Row => r !== undefined);
@@ -476,7 +522,7 @@ async function main(): Promise<void> {
       `load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} / ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
       `HTTP: autocannon ${info.packages.autocannon} in its own process, ${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s, ` +
         `${settings.rounds} round(s) (median shown); servers with RATE_LIMITS=off LOG_LEVEL=${settings.logLevel}`,
-      `in-process: one create at a time, ${settings.inProcessOps} per round, ${settings.inProcessRounds} rounds per path (median rate; p50/p99 over all)`,
+      `in-process: one create at a time, ${settings.inProcessOps} per round, ${settings.inProcessRounds} rounds per path (median rate; p50/p99 over all; a ratio of two paths is the median of the rounds' ratios)`,
       `data: ${settings.poolChats} chats × ${ACTIVE_PER_POOL_CHAT} live invites + a full chat (20 live); large DB adds ${settings.poolDeadInvites} dead invites over those chats and ${settings.busyDeadInvites} on the full chat`,
     ];
     process.stdout.write(formatReport(header, ordered, ratios, checks));
