@@ -1,6 +1,6 @@
 /** The bench's ratios: by rate, and paired round by round when both figures have the same rounds. */
 import { describe, expect, it } from "vitest";
-import { median, ratioOf, type Row } from "./report.js";
+import { formatReport, median, ratioOf, type Row } from "./report.js";
 
 function row(id: string, rounds: number[], batch = "inprocess-empty"): Row {
   return { id, label: id, perSec: median(rounds), p50Ms: 0, p99Ms: 0, rounds, batch, cpuUsPerOp: 0, cpuShare: 1, notes: [] };
@@ -39,5 +39,18 @@ describe("ratioOf", () => {
     // Three rounds each, but in separate runs: round 2 of one has nothing to do with round 2 of the other.
     expect(ratioOf("scale / empty", rows, "scale", "empty", null)!.value).toBe(0.6);
     expect(ratioOf("a / c", rows, "a", "c", null)).toBeNull();
+  });
+});
+
+describe("formatReport", () => {
+  it("shows a third digit where two would round a ratio onto its target", () => {
+    const rows = new Map([
+      ["near", row("near", [897])],
+      ["far", row("far", [850])],
+      ["base", row("base", [1000])],
+    ]);
+    const text = formatReport([], [], [ratioOf("near", rows, "near", "base", 0.9)!, ratioOf("far", rows, "far", "base", 0.9)!], []);
+    expect(text).toMatch(/^near\s+0\.897 x\s+>= 0\.90\s+MISS$/m);
+    expect(text).toMatch(/^far\s+0\.85 x\s+>= 0\.90\s+MISS$/m);
   });
 });

@@ -103,7 +103,9 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
   for (const ratio of ratios) {
     const target = ratio.min === null ? "" : `>= ${fixed(ratio.min, 2)}`;
     const result = ratio.pass === null ? "info" : ratio.pass ? "PASS" : "MISS";
-    lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, 2)} x`, 10, true)}${pad(target, 10, true)}  ${result}`);
+    // A third digit where two would round onto the target (0.897 is not 0.90).
+    const digits = ratio.min !== null && Math.abs(ratio.value - ratio.min) < 0.005 ? 3 : 2;
+    lines.push(`${pad(ratio.name, nameWidth)}${pad(`${fixed(ratio.value, digits)} x`, 10, true)}${pad(target, 10, true)}  ${result}`);
   }
   for (const check of checks) {
     const target = check.maxMs === null ? "" : `<= ${check.maxMs}`;
