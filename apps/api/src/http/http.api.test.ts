@@ -217,7 +217,7 @@ describe.each(BACKENDS)("HTTP layer on %s", (backend) => {
     expect(ok.body).toHaveLength(10);
   });
 
-  it("puts the X-Correlation-ID header's id into tRPC errors raised before a context exists", async () => {
+  it("puts the X-Correlation-ID header's id into tRPC's early errors, incl. an oversized batch (raised before a context exists)", async () => {
     const json = { "content-type": "application/json" };
     const early: [string, Promise<HttpResult>][] = [
       ["malformed JSON", http(server.url, "POST", "/trpc/invite.create", { session: token, body: '{"chat_id": ', headers: json })],

@@ -34,8 +34,9 @@ const t = initTRPC.context<Context>().create({
 });
 
 /**
- * The correlation id of an error raised before a tRPC context exists (a malformed body, an
- * oversized batch, an unknown procedure). Such an error reaches `onError` with the Express request,
+ * The correlation id of an error raised before a tRPC context exists (an oversized batch, a URL
+ * the adapter cannot parse; a malformed body or an unknown procedure comes after the context, whose
+ * id the formatter reads). Such an error reaches `onError` with the Express request,
  * which knows the id: `app.ts` hands it to `noteCorrelationId`. tRPC calls `onError` before it
  * formats the error on every path but one (its Node adapter's last-resort handler formats first and
  * writes the body after `onError`), so the id is kept for a format still to come, and written into
