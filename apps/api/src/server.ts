@@ -57,8 +57,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
 
     if (config.redisUrl && config.rateLimits) {
-      // Not awaited: a Redis that is away at start must not keep the server from listening (SPEC section 9).
-      redis = SharedRateLimitCounts.connect(config.redisUrl, log, config.redisPrefix);
+      // Waits a second at most: a Redis that is away at start does not keep the server from listening (SPEC section 9).
+      redis = await SharedRateLimitCounts.connect(config.redisUrl, log, config.redisPrefix);
     }
     const client = redis;
     const app = createApp({

@@ -1,5 +1,5 @@
 import { MemoryStore, type IncrementResponse, type Options, type Store } from "express-rate-limit";
-import { RedisStore } from "rate-limit-redis";
+import { RedisStore, type RedisReply } from "rate-limit-redis";
 import { createClient } from "redis";
 import { errorFields, type Logger } from "../logger.js";
 
@@ -32,13 +32,26 @@ export class SharedRateLimitCounts {
   private shared = false;
   private announcedAway = false;
   private probe: NodeJS.Timeout | null = null;
+  private probing = false;
   private readonly stores = new Set<FallbackStore>();
 
-  /** Starts connecting and returns at once; until Redis is ready, the limits count in memory. */
-  static connect(url: string, log: Logger, prefix: string): SharedRateLimitCounts {
+  /**
+   * Starts connecting and waits at most `waitMs` for the first answer (connected, or refused), so
+   * that a server whose Redis is up counts shared from its first request; a Redis that is
+   * unreachable never holds up the start: the limits count in memory until it is ready.
+   */
+  static async connect(url: string, log: Logger, prefix: string, waitMs = 1_000): Promise<SharedRateLimitCounts> {
     const client = redisClient(url);
     const counts = new SharedRateLimitCounts(client, log, prefix);
+    let timer: NodeJS.Timeout | undefined;
+    const settled = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      client.once("ready", resolve);
+      client.once("error", resolve);
+    });
     client.connect().catch((error: unknown) => counts.away(error));
+    await settled;
+    clearTimeout(timer);
     return counts;
   }
 
@@ -73,7 +86,9 @@ export class SharedRateLimitCounts {
     // A connection that stays open while Redis does not answer never becomes "ready" again: ask it.
     this.probe ??= setInterval(() => {
       if (!this.client.isReady) return;
-      this.client.sendCommand(["PING"], { timeout: REDIS_COMMAND_TIMEOUT_MS }).then(
+      if (this.probing) return; // the last PING is still unanswered
+      this.probing = true;
+      this.send(["PING"]).then(
         () => this.back(),
         () => undefined,
       );
@@ -95,17 +110,38 @@ export class SharedRateLimitCounts {
   redisStore(name: string): RedisStore {
     return new RedisStore({
       prefix: `${this.prefix}${name}:`,
-      sendCommand: (...args: string[]) => this.client.sendCommand(args, { timeout: REDIS_COMMAND_TIMEOUT_MS }),
+      sendCommand: (...args: string[]) => this.send(args),
     });
   }
 
-  /** Stops the probe and closes the client at once (a client that is reconnecting would keep the process alive). */
-  async close(): Promise<void> {
+  /**
+   * A command that answers within REDIS_COMMAND_TIMEOUT_MS or fails. (node-redis's own command
+   * timeout stops waiting only for a command not yet written; one written to a Redis that hangs
+   * waits for its answer, which is left to settle on its own here.)
+   */
+  private send(args: string[]): Promise<RedisReply> {
+    const reply = this.client.sendCommand(args) as Promise<RedisReply>;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_COMMAND_TIMEOUT_MS} ms`)), REDIS_COMMAND_TIMEOUT_MS);
+    });
+    reply.catch(() => undefined).finally(() => {
+      clearTimeout(timer);
+      if (args[0] === "PING") this.probing = false;
+    });
+    return Promise.race([reply, timeout]);
+  }
+
+  /**
+   * Stops the probe and closes the client at once, unanswered commands and all: a graceful close
+   * would wait on a Redis that hangs, and a client still reconnecting would keep the process alive.
+   */
+  close(): Promise<void> {
     if (this.probe) clearInterval(this.probe);
     this.probe = null;
     this.client.removeAllListeners("end");
-    if (this.client.isReady) await this.client.close().catch(() => this.client.destroy());
-    else if (this.client.isOpen) this.client.destroy();
+    if (this.client.isOpen) this.client.destroy();
+    return Promise.resolve();
   }
 }
 

@@ -13,6 +13,9 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and waits until it accepts commands. */
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections open and does not answer, then answers again. */
+  pause(): void;
+  resume(): void;
 }
 
 export function freePort(): Promise<number> {
@@ -69,8 +72,12 @@ export async function startOwnRedis(timeoutMs = 15_000): Promise<OwnRedis> {
     await exited;
   };
 
+  const signal = (name: NodeJS.Signals) => () => {
+    if (child && child.exitCode === null) child.kill(name);
+  };
+
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, start };
+  return { port, url: `redis://127.0.0.1:${port}`, kill, start, pause: signal("SIGSTOP"), resume: signal("SIGCONT") };
 }
 
 /** Waits (bounded) until `condition` holds; throws with `what` if it does not within `timeoutMs`. */

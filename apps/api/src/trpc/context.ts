@@ -3,7 +3,7 @@ import type { Config } from "../config.js";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
 import { correlationIdOf } from "../http/errors.js";
 import { requestUser } from "../http/session.js";
-import type { UserRow } from "../db/schema.js";
+import type { authenticate } from "../services/auth.service.js";
 import type { ServiceDeps } from "../services/context.js";
 
 /** How a procedure touches the session cookie, without knowing about HTTP. */
@@ -20,7 +20,7 @@ export interface ContextInner {
   correlationId: string;
   session: SessionCookieJar;
   /** The signed-in user, looked up once per request (http/session.ts); without it, from the session token. */
-  authenticate?: () => Promise<UserRow>;
+  authenticate?: () => ReturnType<typeof authenticate>;
   /** Lets the request log name the user. */
   onUser?: (userId: number) => void;
 }
