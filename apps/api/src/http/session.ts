@@ -10,12 +10,12 @@ import { sessionTokenOf } from "./cookies.js";
  * and tRPC handlers reuse the same answer instead of asking the database again.
  */
 export function requestUser(deps: ServiceDeps, req: Request, res: Response): Promise<UserRow> {
-  let user = res.locals.user as Promise<UserRow> | undefined;
+  let user = res.locals.signedInUser as Promise<UserRow> | undefined;
   if (!user) {
     user = authenticate(deps, sessionTokenOf(req));
     // Whoever awaits it gets the rejection; one that nobody awaits is not an unhandled rejection.
     user.catch(() => undefined);
-    res.locals.user = user;
+    res.locals.signedInUser = user;
   }
   return user;
 }
