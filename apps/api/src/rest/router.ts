@@ -9,12 +9,20 @@ import {
 } from "@portal/contracts";
 import { Router, type Request, type Response } from "express";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
-import { authenticate, demoLogin, endSession, verifyLoginCode } from "../services/auth.service.js";
+import { requestUser } from "../http/session.js";
+import { demoLogin, endSession, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
 import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from "../services/invite.service.js";
 import { openApiDocument } from "./openapi.js";
 import { bodyOf, numberFromString, parseInput } from "./parse.js";
+
+/** The routes the rate limits single out (http/rate-limit.ts classifies requests with the same paths). */
+export const REST_PATHS = {
+  verify: "/authentication/verify",
+  demoLogin: "/dev/login",
+  resolve: "/portal/resolve/:code",
+} as const;
 
 /**
  * The documented REST API (SPEC section 3). Each handler only maps HTTP onto a service call:
@@ -24,7 +32,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   const router = Router();
 
   const signedIn = async (req: Request, res: Response) => {
-    const user = await authenticate(deps, sessionTokenOf(req));
+    const user = await requestUser(deps, req, res);
     res.locals.userId = user.id;
     return user;
   };
@@ -58,13 +66,13 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
     res.json(await chatActivity(deps, user, input));
   });
 
-  router.get("/portal/resolve/:code", async (req, res) => {
+  router.get(REST_PATHS.resolve, async (req, res) => {
     const user = await signedIn(req, res);
     const { code } = parseInput(inviteCodeInputSchema, { code: req.params.code });
     res.json(await previewInvite(deps, user, code));
   });
 
-  router.post("/portal/resolve/:code", async (req, res) => {
+  router.post(REST_PATHS.resolve, async (req, res) => {
     const user = await signedIn(req, res);
     const { code } = parseInput(inviteCodeInputSchema, { code: req.params.code });
     res.json(await redeemInvite(deps, user, code));
@@ -78,7 +86,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
     res.json(await myChats(deps, await signedIn(req, res)));
   });
 
-  router.post("/authentication/verify", async (req, res) => {
+  router.post(REST_PATHS.verify, async (req, res) => {
     const { code } = parseInput(verifyInputSchema, bodyOf(req.body));
     const { user, session } = await verifyLoginCode(deps, code);
     setSessionCookie(req, res, session);
@@ -98,7 +106,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   });
 
   if (options.demo) {
-    router.post("/dev/login", async (req, res) => {
+    router.post(REST_PATHS.demoLogin, async (req, res) => {
       const { username } = parseInput(demoLoginInputSchema, bodyOf(req.body));
       const { user, session } = await demoLogin(deps, true, username);
       setSessionCookie(req, res, session);
