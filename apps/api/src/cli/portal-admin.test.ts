@@ -418,6 +418,7 @@ describe("portal-admin failures", { timeout: 60_000 }, () => {
     ["a timeout without --until", ["user", "set-state", "--user", "bob", "--state", "timeout"], "until is required for state timeout"],
     ["--until that is no date", ["user", "set-state", "--user", "bob", "--state", "timeout", "--until", "tomorrow"], "until must be an ISO 8601 date-time with a UTC offset"],
     ["--until without an offset", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "2099-01-01T00:00:00"], "until must be an ISO 8601 date-time with a UTC offset"],
+    ["--until after the wire format's last second", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "9999-12-31T23:59:59-23:59"], "until must be no later than 9999-12-31T23:59:59Z"],
     ["--until in the past", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "2001-01-01T00:00:00Z"], "until must be in the future"],
     ["--until on a state that has none", ["user", "set-state", "--user", "bob", "--state", "banned", "--until", FUTURE], "until only applies to state timeout"],
     ["a missing --name", ["chat", "create", "--visibility", "public"], "'chat create' needs --name"],

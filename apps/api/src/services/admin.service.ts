@@ -1,5 +1,5 @@
 import {
-  expiresAtInputSchema,
+  timestampInputSchema,
   toWireTimestamp,
   truncateToSecond,
   usernameSchema,
@@ -145,11 +145,10 @@ function parseUsername(username: string): string {
   return result.data;
 }
 
-/** A future moment, as an ISO 8601 date-time with a UTC offset (the same rule as an invite's expiry). */
+/** A future moment, as an ISO 8601 date-time with a UTC offset (the same rules as an invite's expiry). */
 function parseFutureTime(field: string, value: string, now: number): number {
-  if (!expiresAtInputSchema.safeParse(value).success) {
-    throw badRequest(`${field} must be an ISO 8601 date-time with a UTC offset, such as ${TIME_EXAMPLE} (got '${value}')`);
-  }
+  const parsed = timestampInputSchema(field).safeParse(value);
+  if (!parsed.success) throw badRequest(`${parsed.error.issues[0]?.message ?? `${field} is invalid`} (got '${value}')`);
   // Whole seconds, as the wire shows them, so printing and re-reading a time never moves it.
   const epochMs = truncateToSecond(Date.parse(value));
   if (epochMs <= now) throw badRequest(`${field} must be in the future (got '${value}')`);
