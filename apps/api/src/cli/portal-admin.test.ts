@@ -103,13 +103,13 @@ afterEach(() => {
 
 describe("portal-admin", { timeout: 60_000 }, () => {
   it("migrate applies the migrations once, then has nothing left to apply", () => {
-    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial"] });
+    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys"] });
     expect(json("migrate")).toEqual({ migrated: [] });
     expect(count("users")).toBe(0);
   });
 
   it("every other command brings a new database to the latest schema first", () => {
-    expect(json("invites", "purge")).toEqual({ purged: 0 });
+    expect(json("invites", "purge")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
     expect(json("migrate")).toEqual({ migrated: [] });
   });
 
@@ -348,13 +348,13 @@ describe("portal-admin", { timeout: 60_000 }, () => {
     });
     const codes = () => readDb((db) => db.prepare("select code from invites order by code").pluck().all());
 
-    expect(json("invites", "purge")).toEqual({ purged: 3 });
+    expect(json("invites", "purge")).toEqual({ purged: 3, idempotency_keys_purged: 0 });
     expect(codes()).toEqual(["oldactive", "oldnotexpired", "recentactive", "recentexpired", "recentrevoked"]);
 
-    expect(json("invites", "purge", "--older-than-days", "6")).toEqual({ purged: 0 });
-    expect(json("invites", "purge", "--older-than-days", "4")).toEqual({ purged: 2 });
+    expect(json("invites", "purge", "--older-than-days", "6")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
+    expect(json("invites", "purge", "--older-than-days", "4")).toEqual({ purged: 2, idempotency_keys_purged: 0 });
     expect(codes()).toEqual(["oldactive", "oldnotexpired", "recentactive"]);
-    expect(json("invites", "purge", "--older-than-days", "0")).toEqual({ purged: 0 });
+    expect(json("invites", "purge", "--older-than-days", "0")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
   });
 
   it("--help prints the usage of every command and exits 0", () => {
