@@ -357,6 +357,22 @@ describe("portal-admin", { timeout: 60_000 }, () => {
     expect(json("invites", "purge", "--older-than-days", "0")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
   });
 
+  it("invites purge also removes Idempotency-Key answers past their 24 hours, and only those", () => {
+    const user = json("user", "create", "--username", "keyholder") as { id: number };
+    const now = Date.now();
+    writeDb((db) => {
+      const insert = db.prepare(
+        `insert into idempotency_keys (user_id, idempotency_key, request_hash, outcome, response, created_at)
+         values (?, ?, 'hash', 'CONFLICT', '{"error":"Chat is archived"}', ?)`,
+      );
+      insert.run(user.id, "two-days-old", now - 2 * DAY);
+      insert.run(user.id, "a-day-and-a-minute-old", now - DAY - 60_000);
+      insert.run(user.id, "an-hour-old", now - 3_600_000);
+    });
+    expect(json("invites", "purge")).toEqual({ purged: 0, idempotency_keys_purged: 2 });
+    expect(readDb((db) => db.prepare("select idempotency_key from idempotency_keys").pluck().all())).toEqual(["an-hour-old"]);
+  });
+
   it("--help prints the usage of every command and exits 0", () => {
     const run = cli(["--help"]);
     expect(run.status).toBe(0);
