@@ -21,6 +21,11 @@ export const ErrorMessage = {
   bodyNotObject: "Request body must be a JSON object",
   expiresAtInPast: "expires_at must be in the future",
   badPath: "The request path is not valid: check its percent-escapes (a % must start an escape such as %20)",
+  idempotencyKeyInvalid:
+    "Idempotency-Key must be 1 to 255 visible ASCII characters (letters, digits and punctuation, no spaces), such as a UUID",
+  idempotencyKeyMismatch: "Idempotency-Key was used with a different request",
+  idempotencyKeyInProgress: "A request with this Idempotency-Key is in progress",
+  idempotencyKeyInBatch: "Idempotency-Key applies to one call: send invite.create on its own, not in a batch with other calls",
   contentEncoding: "Content-Encoding is not supported: send the body uncompressed",
 } as const;
 

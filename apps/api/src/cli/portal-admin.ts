@@ -229,7 +229,9 @@ const COMMANDS: Record<string, Command> = {
       const result = await purgeInvites(deps, { olderThanDays: days });
       return {
         json: result,
-        text: `purged ${result.purged} revoked, expired or used-up invites older than ${days ?? DEFAULT_PURGE_AGE_DAYS} days`,
+        text:
+          `purged ${result.purged} revoked, expired or used-up invites older than ${days ?? DEFAULT_PURGE_AGE_DAYS} days, ` +
+          `and ${result.idempotency_keys_purged} Idempotency-Key answers past their 24 hours`,
       };
     },
   },

@@ -78,6 +78,23 @@ export interface ActivityEventsTable {
   created_at: number;
 }
 
+/**
+ * What a create with an `Idempotency-Key` answered, for its retries (SPEC section 9). Written in
+ * the same transaction as the create, so a row exists exactly when the create's outcome is final;
+ * a create that failed (5xx, 503) rolled back and left none, and its retry runs again.
+ */
+export interface IdempotencyKeysTable {
+  user_id: number;
+  idempotency_key: string;
+  /** sha256 (hex) of the request's canonical form: the chat and the parsed body. */
+  request_hash: string;
+  /** `CREATED`, or the error code of a refusal (`CONFLICT`, `FORBIDDEN`, `NOT_FOUND`). */
+  outcome: string;
+  /** The answer as JSON: the invite when created, else `{"error": message}`. */
+  response: string;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -87,6 +104,7 @@ export interface DB {
   chat_bans: ChatBansTable;
   invites: InvitesTable;
   activity_events: ActivityEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -98,3 +116,4 @@ export type InviteRow = Selectable<InvitesTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
 export type ActivityEventRow = Selectable<ActivityEventsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;

@@ -67,6 +67,18 @@ describe("OpenAPI document", () => {
     check("createInvite", await http(server.url, "POST", "/v1/portal/chats/999999/invites", { session, json: {} }));
     check("createInvite", await http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites`, { session, body: "x", headers: { "content-type": "text/plain" } }));
 
+    const keyed = (json: unknown) =>
+      http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites`, { session, json, headers: { "idempotency-key": "openapi-key" } });
+    check("createInvite", await keyed({ max_uses: 2 }));
+    const replayed = await keyed({ max_uses: 2 });
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    check("createInvite", replayed);
+    const mismatch = await keyed({ max_uses: 5 });
+    expect(mismatch.status).toBe(422);
+    check("createInvite", mismatch);
+    const createParameters = ((document.paths as Record<string, Record<string, { parameters: { name: string }[] }>>)["/v1/portal/chats/{chat_id}/invites"]!.post!).parameters;
+    expect(createParameters.map((p) => p.name)).toContain("Idempotency-Key");
+
     check("listInvites", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/invites`, { session }));
     check("listInvites", await http(server.url, "GET", "/v1/portal/chats/abc/invites", { session }));
 

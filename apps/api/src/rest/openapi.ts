@@ -4,6 +4,9 @@ import {
   demoLoginInputSchema,
   errorBodySchema,
   healthSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  idempotencyKeySchema,
   invitePreviewSchema,
   inviteListSchema,
   inviteSchema,
@@ -45,6 +48,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "Not allowed, account restricted, or a cross-site request",
   404: "Unknown route, chat or invite",
   409: "Quota of 20 active invites reached, or chat archived",
+  422: "The Idempotency-Key was used with a different request (another chat or body)",
   413: "Body over 16 KiB",
   415: "A body that is not application/json",
   429: "Rate limit reached; see Retry-After",
@@ -74,8 +78,34 @@ const codeParam = {
   description: "Invite code.",
   schema: { type: "string", pattern: "^[A-Za-z0-9]{1,64}$" },
 };
+const idempotencyKeyParam = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: "header",
+  required: false,
+  description:
+    "Makes the create safe to retry after a timeout or a 503. The first request with a key runs; a retry with the same key, " +
+    "by the same user, for the same chat and body, within 24 hours, gets the same answer again (the 201 with the same invite, " +
+    "or the same 403, 404 or 409 error) with `Idempotent-Replayed: true`, and creates nothing. The same key with another chat " +
+    "or body answers 422; while the first request is still running, 409 `A request with this Idempotency-Key is in progress`. " +
+    "An invalid key (not 1–255 visible ASCII characters) answers 400. Keys are per user. A 400 or a 5xx is not kept: retry it.",
+  schema: inline(idempotencyKeySchema),
+};
+const replayedHeader = {
+  [IDEMPOTENT_REPLAYED_HEADER]: {
+    description: "`true` when this is the stored answer of an earlier request with the same Idempotency-Key; absent otherwise.",
+    schema: { type: "string", enum: ["true"] },
+  },
+};
 const signedIn = [{ session: [] }];
 const STATE_CHANGE = [413, 415];
+
+/** The answers a retry with the same Idempotency-Key can get again carry the Idempotent-Replayed header. */
+function replayable(responses: Record<string, Record<string, unknown>>) {
+  const replayed = new Set(["201", "403", "404", "409"]);
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [status, replayed.has(status) ? { ...response, headers: replayedHeader } : response]),
+  );
+}
 
 function buildDocument(): JsonSchema {
   // Touch every response schema so its id is in the registry before it is converted.
@@ -107,11 +137,15 @@ function buildDocument(): JsonSchema {
           summary: "Create an invite",
           description:
             "Requires a session. Access follows can_manage_room(): private chats, the owner only; public and official chats, " +
-            "the owner or anyone whose level lets them act on the owner. 409 when the chat already has 20 active invites.",
+            "the owner or anyone whose level lets them act on the owner. 409 when the chat already has 20 active invites. " +
+            "Send an Idempotency-Key to retry safely (see the parameter).",
           security: signedIn,
-          parameters: [chatIdParam],
+          parameters: [chatIdParam, idempotencyKeyParam],
           requestBody: { required: false, content: json(inline(createInviteBodySchema)) },
-          responses: { "201": { description: "The new invite", content: json(ref(inviteSchema)) }, ...errors(400, 401, 403, 404, 409, ...STATE_CHANGE) },
+          responses: replayable({
+            "201": { description: "The new invite (or, replayed, the invite an earlier request with the same key created)", content: json(ref(inviteSchema)) },
+            ...errors(400, 401, 403, 404, 409, 422, ...STATE_CHANGE),
+          }),
         },
         get: {
           operationId: "listInvites",

@@ -3,6 +3,8 @@ import {
   chatRefInputSchema,
   createInviteBodySchema,
   demoLoginInputSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
   inviteCodeInputSchema,
   inviteRefInputSchema,
   verifyInputSchema,
@@ -13,7 +15,7 @@ import { requestUser } from "../http/session.js";
 import { demoLogin, endSession, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
-import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from "../services/invite.service.js";
+import { createInvite, createInviteOnce, listInvites, previewInvite, redeemInvite, revokeInvite } from "../services/invite.service.js";
 import { openApiDocument } from "./openapi.js";
 import { bodyOf, numberFromString, parseInput } from "./parse.js";
 
@@ -42,7 +44,12 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
     const user = await signedIn(req, res);
     const { chat_id } = chatRef(req);
     const body = parseInput(createInviteBodySchema, bodyOf(req.body));
-    res.status(201).json(await createInvite(deps, user, { chat_id, ...body }));
+    const key = req.get(IDEMPOTENCY_KEY_HEADER);
+    const invite =
+      key === undefined
+        ? await createInvite(deps, user, { chat_id, ...body })
+        : await createInviteOnce(deps, user, { chat_id, ...body }, key, () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true"));
+    res.status(201).json(invite);
   });
 
   router.get("/portal/chats/:chat_id/invites", async (req, res) => {

@@ -9,6 +9,7 @@ export type AppErrorCode =
   | "CONFLICT"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
+  | "UNPROCESSABLE_CONTENT"
   | "TOO_MANY_REQUESTS"
   | "INTERNAL_SERVER_ERROR";
 
@@ -27,3 +28,4 @@ export const unauthorized = () => new AppError("UNAUTHORIZED", ErrorMessage.auth
 export const forbidden = (message: string = ErrorMessage.accessDenied) => new AppError("FORBIDDEN", message);
 export const notFound = (message: string = ErrorMessage.notFound) => new AppError("NOT_FOUND", message);
 export const conflict = (message: string) => new AppError("CONFLICT", message);
+export const unprocessable = (message: string) => new AppError("UNPROCESSABLE_CONTENT", message);

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "@portal/contracts";
 import type { Request, Response } from "express";
 import type { Config } from "../config.js";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
@@ -23,6 +24,17 @@ export interface ContextInner {
   authenticate?: () => ReturnType<typeof authenticate>;
   /** Lets the request log name the user. */
   onUser?: (userId: number) => void;
+  /** The HTTP request's Idempotency-Key (for `invite.create`) and how to mark its answer a replay. */
+  idempotency?: IdempotencyContext;
+}
+
+export interface IdempotencyContext {
+  /** The header's value as sent; undefined when absent. */
+  key: string | undefined;
+  /** How many calls the HTTP request holds (a batch holds several; the key applies to one call only). */
+  calls: number;
+  /** Sets `Idempotent-Replayed: true` on the response. */
+  markReplayed(): void;
 }
 
 export function createContextInner(inner: ContextInner): ContextInner {
@@ -44,6 +56,12 @@ export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) 
       authenticate: () => requestUser(deps, req, res),
       onUser: (userId) => {
         res.locals.userId = userId;
+      },
+      idempotency: {
+        key: req.get(IDEMPOTENCY_KEY_HEADER),
+        // Mounted at /trpc: the path is `/a.b` for one call, `/a.b,c.d` for a batch of two.
+        calls: req.path.split(",").length,
+        markReplayed: () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true"),
       },
     });
 }
