@@ -46,8 +46,12 @@ export const DEFAULT_DB_BUSY_TIMEOUT_MS = 5_000;
 /** How long opening a SQLite file (WAL mode and the other pragmas) waits for another process's lock. */
 const SQLITE_OPEN_BUSY_TIMEOUT_MS = 15_000;
 
-/** How long a request waits for a PostgreSQL connection (a new one, or a turn in the pool) before a 503. */
-export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a request waits for a PostgreSQL connection (a new one, or its turn in the pool) before
+ * it answers 503. A server that refuses connections fails at once; this bounds a host that does
+ * not answer at all, and a pool that stays exhausted.
+ */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 export function databaseKindOf(url: string): DatabaseKind {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return "postgres";
