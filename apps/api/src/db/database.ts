@@ -140,7 +140,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
  * was running fails with that error, which db/availability.ts classifies as a 503.
  */
 function guardConnections(pool: pg.Pool, onConnectionError: ((error: Error) => void) | undefined): void {
-  // An idle client's error: the pool has removed the client already, and says so here.
+  // An idle client's error reaches the pool too (which drops that client); the client's own
+  // listener below reports it, once.
   pool.on("error", () => undefined);
   pool.on("connect", (client) => {
     let reported = false;
@@ -149,8 +150,7 @@ function guardConnections(pool: pg.Pool, onConnectionError: ((error: Error) => v
       reported = true;
       onConnectionError?.(error);
     });
-    const connection = (client as unknown as { connection?: { on(event: "errorMessage", listener: (message: { severity?: string }) => void): void } }).connection;
-    connection?.on("errorMessage", (message) => {
+    client.connection.on("errorMessage", (message: { severity?: string }) => {
       if (message.severity === "FATAL" || message.severity === "PANIC") void client.end().catch(() => undefined);
     });
   });
