@@ -12,7 +12,7 @@ import { requestLog } from "./http/request-log.js";
 import { errorFields } from "./logger.js";
 import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
-import { AppError } from "./services/errors.js";
+import { AppError, RETRY_AFTER_SECONDS } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
 import { MAX_TRPC_BATCH, noteCorrelationId } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
@@ -51,6 +51,7 @@ export function createApp(options: AppOptions): Express {
       res.json({ status: "ok" });
     } catch (error) {
       deps.log.error("health check failed", errorFields(error));
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
       res.status(503).json({ status: "unavailable", correlation_id: res.locals.correlationId });
     }
   });
@@ -87,6 +88,10 @@ export function createApp(options: AppOptions): Express {
         noteFailedCall(req.res!, path, error.code);
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.log.error("procedure failed", { procedure: path, correlation_id: correlationId, ...errorFields(error.cause ?? error) });
+        } else if (error.code === "SERVICE_UNAVAILABLE") {
+          // A streamed batch may have sent its headers already; its body still carries the code.
+          if (!req.res!.headersSent) req.res!.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+          req.res!.locals.errorCause = causeOf(error.cause);
         }
       },
     }),
@@ -109,10 +114,18 @@ export function createApp(options: AppOptions): Express {
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const known = toAppError(error);
+    if (known?.code === "SERVICE_UNAVAILABLE") res.locals.errorCause = causeOf(error);
     if (known) return sendError(req, res, known);
     deps.log.error("unhandled error", { correlation_id: res.locals.correlationId, ...errorFields(error) });
     sendError(req, res, new AppError("INTERNAL_SERVER_ERROR", ErrorMessage.internal));
   });
 
   return app;
+}
+
+/** What the request log says about why the database could not serve (never sent to the client). */
+function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.message} (${code})` : error.message;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
+import { DEFAULT_DB_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 /** The one module that reads the environment (SPEC section 8). */
@@ -10,6 +10,8 @@ export interface Config {
   databasePoolSize: number;
   /** SQLite page cache of each connection, in MiB. */
   sqliteCacheMb: number;
+  /** SQLite: how long a request waits for another process's write lock before a 503, in ms. */
+  dbBusyTimeoutMs: number;
   demo: boolean;
   trustedOrigins: string[];
   rateLimits: boolean;
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     databaseUrl: databaseUrl(env.DATABASE_URL),
     databasePoolSize: intVar(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
     sqliteCacheMb: intVar(env, "SQLITE_CACHE_MB", DEFAULT_SQLITE_CACHE_MB, 1, 16_384),
+    dbBusyTimeoutMs: intVar(env, "DB_BUSY_TIMEOUT_MS", DEFAULT_DB_BUSY_TIMEOUT_MS, 0, 600_000),
     demo: enumVar(env, "PORTAL_DEMO", ["0", "1"], "0") === "1",
     trustedOrigins: originList(env.TRUSTED_ORIGINS),
     rateLimits: enumVar(env, "RATE_LIMITS", ["on", "off"], "on") === "on",

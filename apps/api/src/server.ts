@@ -45,6 +45,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     sqliteCacheMb: config.sqliteCacheMb,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
     onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
   });
   let redis: SharedRateLimitCounts | null = null;

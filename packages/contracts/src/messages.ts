@@ -16,6 +16,7 @@ export const ErrorMessage = {
   unsupportedMediaType: "Content-Type must be application/json",
   tooManyRequests: "Too many requests",
   internal: "Internal server error",
+  serviceUnavailable: "Service temporarily unavailable",
   invalidLoginCode: "Invalid or expired code",
   malformedJson: "Request body is not valid JSON: send a JSON object such as {}",
   bodyNotObject: "Request body must be a JSON object",

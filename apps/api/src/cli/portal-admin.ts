@@ -328,7 +328,11 @@ async function execute(invocation: Invocation): Promise<Output> {
   const config = loadConfig();
   let database: Database;
   try {
-    database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteCacheMb: config.sqliteCacheMb });
+    database = openDatabase(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      sqliteCacheMb: config.sqliteCacheMb,
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+    });
   } catch (error) {
     throw new DatabaseUnavailable(error);
   }

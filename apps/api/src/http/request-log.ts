@@ -25,6 +25,7 @@ export function requestLog(log: Logger) {
       };
       if (res.locals.userId !== undefined) fields.user_id = res.locals.userId;
       if (res.locals.errorMessage !== undefined) fields.error = res.locals.errorMessage;
+      if (res.locals.errorCause !== undefined) fields.cause = res.locals.errorCause;
       if (res.statusCode >= 500) log.error("request", fields);
       else log.info("request", fields);
     });

@@ -53,11 +53,12 @@ const ERROR_TEXT: Record<number, string> = {
   415: "A body that is not application/json",
   429: "Rate limit reached; see Retry-After",
   500: "Unexpected error; quote the correlation_id",
+  503: "The database cannot be reached, or stays locked past its bound: retry after Retry-After seconds",
 };
 
 function errors(...statuses: number[]) {
   return Object.fromEntries(
-    [...statuses, 429, 500].map((status) => [
+    [...statuses, 429, 500, 503].map((status) => [
       String(status),
       { description: ERROR_TEXT[status], content: json({ $ref: "#/components/schemas/Error" }) },
     ]),

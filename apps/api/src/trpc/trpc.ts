@@ -2,7 +2,7 @@ import { describeValidationError, ErrorMessage } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticate } from "../services/auth.service.js";
-import { AppError } from "../services/errors.js";
+import { AppError, appErrorOf } from "../services/errors.js";
 import type { Context } from "./context.js";
 
 /** Calls one tRPC HTTP request may batch. */
@@ -18,6 +18,7 @@ const t = initTRPC.context<Context>().create({
     let message = shape.message;
     if (error.cause instanceof ZodError) message = describeValidationError(error.cause);
     else if (error.code === "INTERNAL_SERVER_ERROR") message = ErrorMessage.internal;
+    else if (error.code === "SERVICE_UNAVAILABLE") message = ErrorMessage.serviceUnavailable;
     else if (error.code === "PAYLOAD_TOO_LARGE") message = ErrorMessage.bodyTooLarge;
     else if (error.code === "UNSUPPORTED_MEDIA_TYPE") message = ErrorMessage.unsupportedMediaType;
     else if (error.code === "NOT_FOUND" && !(error.cause instanceof AppError) && shape.message.startsWith("No procedure")) {
@@ -60,12 +61,15 @@ export function noteCorrelationId(error: TRPCError, correlationId: string): void
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Service errors become TRPCErrors with the matching code and the same message as REST. */
+/**
+ * Service errors become TRPCErrors with the matching code and the same message as REST; so does a
+ * database that cannot serve (SERVICE_UNAVAILABLE, HTTP 503: `app.ts` adds `Retry-After`).
+ */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const known = appErrorOf(result.error.cause);
+    if (known) throw new TRPCError({ code: known.code, message: known.message, cause: result.error.cause });
   }
   return result;
 });
