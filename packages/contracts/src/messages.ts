@@ -22,6 +22,10 @@ export const ErrorMessage = {
   expiresAtInPast: "expires_at must be in the future",
   badPath: "The request path is not valid: check its percent-escapes (a % must start an escape such as %20)",
   contentEncoding: "Content-Encoding is not supported: send the body uncompressed",
+  // Answered below Express, by the server's HTTP parser (SPEC section 9).
+  headersTooLarge: "Request headers too large",
+  requestTimedOut: "Request timed out",
+  malformedRequest: "Malformed request",
 } as const;
 
 export type ErrorMessageKey = keyof typeof ErrorMessage;
