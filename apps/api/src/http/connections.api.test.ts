@@ -4,11 +4,14 @@
  * keep-alive connections close, and what Node's HTTP parser refuses still gets the SPEC error body
  * and the X-Correlation-ID header. Real server, real sockets over loopback.
  */
+import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
+import { createInterface } from "node:readline";
 import { ErrorMessage } from "@portal/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS } from "../test-support/backends.js";
 import { http } from "../test-support/clients.js";
+import { MAIN_JS } from "../test-support/processes.js";
 import { openSocket, rawExchange, readUntilClosed, type RawResponse } from "../test-support/raw-http.js";
 import { startTestServer, type TestServer } from "../test-support/test-server.js";
 
@@ -155,6 +158,74 @@ describe.each(BACKENDS)("connection bounds on %s", (backend) => {
     } finally {
       for (const socket of flood) socket.destroy();
       await capped.stop();
+    }
+  });
+
+  it("at the cap with no idle connection, refuses the new one and keeps the requests in flight", async () => {
+    const capped = await startTestServer(backend, { MAX_CONNECTIONS: "5" });
+    const inFlight: Socket[] = [];
+    try {
+      let requests = 0;
+      let allArrived: () => void = () => undefined;
+      const arrived = new Promise<void>((resolve) => (allArrived = resolve));
+      capped.server.on("request", () => {
+        requests += 1;
+        if (requests === 5) allArrived();
+      });
+      const body = JSON.stringify({ code: "wrongcod" });
+      for (let i = 0; i < 5; i++) {
+        const socket = await openSocket(capped.url);
+        socket.on("error", () => undefined);
+        // Headers sent, body still to come: a request in flight, so the connection is not idle.
+        socket.write(
+          `POST /v1/authentication/verify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        );
+        inFlight.push(socket);
+      }
+      const answers = inFlight.map((socket) => readUntilClosed(socket));
+      await arrived;
+      const sixth = await openSocket(capped.url);
+      sixth.on("error", () => undefined);
+      expect((await readUntilClosed(sixth)).text).toBe("");
+      expect(capped.logs.filter((l) => String(l.msg).startsWith("connection cap"))).toEqual([
+        expect.objectContaining({ level: "warn", max_connections: 5, refused: 1, closed_idle: 0 }),
+      ]);
+      // The five requests were not cut: their bodies arrive and they are answered.
+      for (const socket of inFlight) socket.write(body);
+      for (const answer of answers) expect((await answer).response?.status).toBe(400);
+    } finally {
+      for (const socket of inFlight) socket.destroy();
+      await capped.stop();
+    }
+  });
+});
+
+describe("MAX_CONNECTIONS and the open file limit", () => {
+  it("lowers the cap below a small file limit and says so once, then serves", async () => {
+    // Node raises its soft limit to the hard one at start, so the shell lowers both.
+    const child = spawn("/bin/sh", ["-c", `ulimit -n 400 && exec "${process.execPath}" "${MAIN_JS}"`], {
+      env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "file::memory:", RATE_LIMITS: "off", WEB_DIST: "", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const lines: Record<string, unknown>[] = [];
+      const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening`)));
+        createInterface({ input: child.stdout! }).on("line", (text) => {
+          const line = JSON.parse(text) as Record<string, unknown>;
+          lines.push(line);
+          if (line.msg === "listening") resolve(line);
+        });
+      });
+      const warnings = lines.filter((l) => String(l.msg).startsWith("MAX_CONNECTIONS"));
+      expect(warnings).toEqual([
+        expect.objectContaining({ level: "warn", max_connections: 10_000, effective: 400 - 128, open_file_limit: 400 }),
+      ]);
+      expect((await http(String(listening.url), "GET", "/health")).status).toBe(200);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     }
   });
 });
