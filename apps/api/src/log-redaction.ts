@@ -36,6 +36,9 @@ const QUERY_STRING = /(\/[^?\s"']*)\?\S*/g;
 /** A session cookie quoted in some text (an error message, a header dump). */
 const SESSION_COOKIE = /(psession=)[\w\-.~+/=%]+/gi;
 
+/** One cheap test first: most strings in a line (ids, methods, messages) hold nothing to redact. */
+const MAY_HOLD_SECRET = /[?%]|\/(?:resolve|join|invites)\/|psession=/i;
+
 function decodeOrKeep(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -51,6 +54,7 @@ function decodeOrKeep(text: string): string {
  * path (`/v1/portal/%72esolve/…`) is decoded, so it cannot slip through.
  */
 export function redactString(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text.includes("?") ? text.replace(QUERY_STRING, "$1") : text;
   if (out.includes("%")) {
     const decoded = decodeOrKeep(out);
@@ -61,7 +65,7 @@ export function redactString(text: string): string {
 
 /** A `JSON.stringify` replacer: secret fields become `[redacted]`, every string goes through `redactString`. */
 export function redactForLog(key: string, value: unknown): unknown {
-  if (key !== "" && SECRET_FIELDS.has(key.toLowerCase()) && value !== null && value !== undefined) return REDACTED;
+  if ((SECRET_FIELDS.has(key) || SECRET_FIELDS.has(key.toLowerCase())) && value !== null && value !== undefined) return REDACTED;
   if (typeof value === "string") return redactString(value);
   return value;
 }
