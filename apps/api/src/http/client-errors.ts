@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { ErrorMessage } from "@portal/contracts";
 import type { Logger } from "../logger.js";
 import type { ConnectionGuard } from "./connections.js";
+import { newCorrelationId } from "./request-log.js";
 
 /**
  * Requests that Node's HTTP parser refuses before Express sees them (a header block too large, a
@@ -69,7 +69,7 @@ export function answerClientErrors(server: Server, options: { log: Logger; conne
     // A request Express already has (a body too slow) keeps the correlation id it was given.
     const inFlight = connections.responsesOn(socket)[0] as (ServerResponse & { locals?: { correlationId?: unknown } }) | undefined;
     const known = inFlight?.locals?.correlationId;
-    const correlationId = typeof known === "string" ? known : randomUUID();
+    const correlationId = typeof known === "string" ? known : newCorrelationId();
     const request = inFlight?.req as (IncomingMessage & { originalUrl?: string }) | undefined;
     const responseStarted = connections.responsesOn(socket).some((res) => res.headersSent);
     const answered = socket.writable && !responseStarted;

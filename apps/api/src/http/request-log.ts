@@ -9,9 +9,14 @@ import type { Logger } from "../logger.js";
  * code reaches the log; the logger shows an invite code in the path as `:code` (log-redaction.ts).
  * A request the HTTP parser refuses is logged by http/client-errors.ts instead.
  */
+/** A new correlation id (UUID v4): for every request, including those refused below Express (client-errors.ts). */
+export function newCorrelationId(): string {
+  return randomUUID();
+}
+
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const correlationId = randomUUID();
+    const correlationId = newCorrelationId();
     const started = process.hrtime.bigint();
     res.locals.correlationId = correlationId;
     res.setHeader("X-Correlation-ID", correlationId);
