@@ -24,6 +24,14 @@ export interface Config {
   /** Where the built web app is; null serves the API alone. */
   webDist: string | null;
   shutdownTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this (Node's server.requestTimeout). */
+  requestTimeoutMs: number;
+  /** The header block must arrive within this (server.headersTimeout); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (server.keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; lowered at start to stay below the process's file limit (http/connections.ts). */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +110,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     trustProxyHops: intVar(env, "TRUST_PROXY", 0, 0, 10),
     webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,
     shutdownTimeoutMs: intVar(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    ...connectionBounds(env),
+  };
+}
+
+/** SPEC section 9, slow or abusive clients. */
+function connectionBounds(env: NodeJS.ProcessEnv) {
+  const requestTimeoutMs = intVar(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000);
+  const headersTimeoutMs = intVar(env, "HEADERS_TIMEOUT_MS", Math.min(10_000, requestTimeoutMs), 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      describe("HEADERS_TIMEOUT_MS", `at most REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`, env.HEADERS_TIMEOUT_MS),
+    );
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: intVar(env, "KEEP_ALIVE_TIMEOUT_MS", 5_000, 100, 600_000),
+    maxConnections: intVar(env, "MAX_CONNECTIONS", 10_000, 1, 1_000_000),
   };
 }

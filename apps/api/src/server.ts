@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { answerClientErrors } from "./http/client-errors.js";
+import { effectiveConnectionCap, guardConnections, readOpenFileLimit } from "./http/connections.js";
 import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { createServiceDeps, type ServiceDeps } from "./services/context.js";
@@ -71,10 +73,34 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       ...(client ? { rateLimitStores: (name: string) => client.store(name) } : {}),
     });
 
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const server = createServer(
+      {
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: config.headersTimeoutMs,
+        keepAliveTimeout: config.keepAliveTimeoutMs,
+        // How often Node looks for requests past those timeouts (its default is every 30 s).
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.headersTimeoutMs / 4))),
+      },
+      app,
+    );
+    const openFileLimit = readOpenFileLimit();
+    const cap = effectiveConnectionCap(config.maxConnections, openFileLimit);
+    if (cap < config.maxConnections) {
+      log.warn("MAX_CONNECTIONS lowered to stay below the open file limit (raise it with ulimit -n)", {
+        max_connections: config.maxConnections,
+        effective: cap,
+        open_file_limit: openFileLimit,
+      });
+    }
+    const connections = guardConnections(server, { cap, log });
+    answerClientErrors(server, { log, connections });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-    server.keepAliveTimeout = 5_000;
     // Responses still being worked on when shutdown starts close their connection when done, so
     // keep-alive does not hold the process open.
     const inFlight = new Set<ServerResponse>();
@@ -110,6 +136,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         }, config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        connections.stop();
         await checkpointer?.stop();
         await database.close();
         if (client) await client.close().catch(() => undefined);

@@ -28,6 +28,10 @@ export const ErrorMessage = {
   idempotencyKeyInProgress: "A request with this Idempotency-Key is in progress",
   idempotencyKeyInBatch: "Idempotency-Key applies to one call: send invite.create on its own, not in a batch with other calls",
   contentEncoding: "Content-Encoding is not supported: send the body uncompressed",
+  // Answered below Express, by the server's HTTP parser (SPEC section 9).
+  headersTooLarge: "Request headers too large",
+  requestTimedOut: "Request timed out",
+  malformedRequest: "Malformed request",
 } as const;
 
 export type ErrorMessageKey = keyof typeof ErrorMessage;

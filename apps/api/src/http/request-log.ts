@@ -6,11 +6,17 @@ import type { Logger } from "../logger.js";
  * Gives every request a correlation id (the `X-Correlation-ID` header, the error body and the log
  * line carry the same one) and writes one JSON log line when the response is done. The line holds
  * the path without its query string and never a cookie or a body, so no session token or login
- * code reaches the log.
+ * code reaches the log; the logger shows an invite code in the path as `:code` (log-redaction.ts).
+ * A request the HTTP parser refuses is logged by http/client-errors.ts instead.
  */
+/** A new correlation id (UUID v4): for every request, including those refused below Express (client-errors.ts). */
+export function newCorrelationId(): string {
+  return randomUUID();
+}
+
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const correlationId = randomUUID();
+    const correlationId = newCorrelationId();
     const started = process.hrtime.bigint();
     res.locals.correlationId = correlationId;
     res.setHeader("X-Correlation-ID", correlationId);

@@ -134,13 +134,23 @@ function trpcEnvelopeProblems(envelope: unknown, correlationId: string, status: 
 
 /**
  * Node's HTTP parser refuses some requests before the app sees them (a request line or headers
- * over its 16 KiB limit: 431; bytes that are not URL characters: 400). Those answers cannot carry
- * a correlation id; they are accepted as long as they are such a refusal and nothing else.
+ * over its 16 KiB limit: 431; bytes that are not URL characters: 400). They are accepted as long as
+ * they are such a refusal, answered with SPEC section 4's body and its X-Correlation-ID (SPEC
+ * section 9, "Errors from below Express"): not a tRPC envelope even under /trpc, since nothing
+ * has routed the request yet.
  */
 function refusedByHttpParser(req: RawRequest, res: RawResponse): boolean {
-  if (res.headers["x-correlation-id"] !== undefined) return false;
   const headerBytes = req.path.length + (req.headers ?? []).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
-  return (res.status === 431 && headerBytes > 8 * 1024) || (res.status === 400 && /[^\x21-\x7e]/.test(req.path));
+  const message =
+    res.status === 431 && headerBytes > 8 * 1024
+      ? ErrorMessage.headersTooLarge
+      : res.status === 400 && /[^\x21-\x7e]/.test(req.path)
+        ? ErrorMessage.malformedRequest
+        : null;
+  if (message === null) return false;
+  const correlationId = res.headers["x-correlation-id"];
+  const body = res.json as { error?: unknown; correlation_id?: unknown } | undefined;
+  return typeof correlationId === "string" && UUID_V4.test(correlationId) && body?.error === message && body.correlation_id === correlationId;
 }
 
 /** Checks the SPEC section 4 contract for any response; returns the problems found. */
@@ -643,8 +653,8 @@ describe.each(BACKENDS)("fuzzing the API on %s", (backend) => {
   it(
     "raw bytes in the request target (not valid URL characters): a 400, never a 5xx, and the server stays up",
     async () => {
-      // Bytes 0x80–0xFF in the request line are refused by Node's HTTP parser before the app runs,
-      // so these answers carry no correlation id: what matters is no crash and no 5xx.
+      // Bytes 0x80–0xFF in the request line are refused by Node's HTTP parser before the app runs:
+      // a 400 with the SPEC body (checked by probe), no crash and no 5xx.
       const rawPath = fc
         .tuple(fc.constantFrom("/v1/portal/resolve/", `/v1/portal/chats/`, "/trpc/invite.preview?input=", "/v1/"), fc.uint8Array({ minLength: 1, maxLength: 12 }))
         .map(([prefix, array]) => prefix + Buffer.from(array.map((byte) => 0x80 | byte)).toString("latin1"));
