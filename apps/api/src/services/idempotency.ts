@@ -53,12 +53,14 @@ export interface KeyedRequest {
  * `work`'s result is stored as JSON and must round trip through it (a DTO, not a row).
  */
 export function* onceSteps<T>(request: KeyedRequest, work: () => Steps<T>): Steps<{ answer: Answer<T>; replayed: boolean }> {
+  // A stored answer is replayed without the claim, so retries that arrive together after the
+  // first has finished all get it (none is told "in progress" by another replay).
+  const stored = yield* replaySteps<T>(request);
+  if (stored) return stored;
   if (!(yield* claimIdempotencyKeySteps(request.userId, request.key))) throw conflict(ErrorMessage.idempotencyKeyInProgress);
-  const earlier = yield* findIdempotencyRecordSteps(request.userId, request.key);
-  if (earlier && isIdempotencyKeyLive(earlier.created_at, request.now)) {
-    if (earlier.request_hash !== request.requestHash) throw unprocessable(ErrorMessage.idempotencyKeyMismatch);
-    return { answer: storedAnswer<T>(earlier), replayed: true };
-  }
+  // The request that held the claim before may have committed its answer since the first look.
+  const committedMeanwhile = yield* replaySteps<T>(request);
+  if (committedMeanwhile) return committedMeanwhile;
   let answer: Answer<T>;
   try {
     answer = { ok: true, value: yield* work() };
@@ -75,6 +77,14 @@ export function* onceSteps<T>(request: KeyedRequest, work: () => Steps<T>): Step
     created_at: request.now,
   });
   return { answer, replayed: false };
+}
+
+/** The live answer stored under the key, replayed; 422 when it was stored for another request. */
+function* replaySteps<T>(request: KeyedRequest): Steps<{ answer: Answer<T>; replayed: true } | null> {
+  const earlier = yield* findIdempotencyRecordSteps(request.userId, request.key);
+  if (!earlier || !isIdempotencyKeyLive(earlier.created_at, request.now)) return null;
+  if (earlier.request_hash !== request.requestHash) throw unprocessable(ErrorMessage.idempotencyKeyMismatch);
+  return { answer: storedAnswer<T>(earlier), replayed: true };
 }
 
 function storedAnswer<T>(row: IdempotencyKeyRow): Answer<T> {
