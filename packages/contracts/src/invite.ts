@@ -4,7 +4,8 @@ import { chatIdSchema, inviteCodeSchema, MAX_INT32, messageSchema, timestampSche
 const ISO_WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-function isRealCalendarDate(value: string): boolean {
+/** An ISO 8601 date-time with a UTC offset that names a real calendar day. */
+export function isRealCalendarDate(value: string): boolean {
   const match = ISO_WITH_OFFSET.exec(value);
   if (!match) return false;
   const year = Number(match[1]);
@@ -90,6 +91,7 @@ export const invitePreviewSchema = z
     uses: z.int().min(0),
     max_uses: z.int().min(1).nullable(),
     already_member: z.boolean(),
+    join_approval: z.boolean().meta({ description: "Whether a join becomes a request a manager approves (SPEC section 10)." }),
   })
   .meta({ id: "InvitePreview" });
 export type InvitePreview = z.infer<typeof invitePreviewSchema>;

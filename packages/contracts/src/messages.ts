@@ -22,6 +22,18 @@ export const ErrorMessage = {
   expiresAtInPast: "expires_at must be in the future",
   badPath: "The request path is not valid: check its percent-escapes (a % must start an escape such as %20)",
   contentEncoding: "Content-Encoding is not supported: send the body uncompressed",
+  invitesPaused: "Invites to this chat are paused",
+  inviteNoLongerUsable: "The invite can no longer be used",
+  joinRequestNotFound: "Join request not found",
+  pausedUntilInPast: "paused_until must be in the future, or null to resume",
+  pausedUntilTooFar: "paused_until must be at most 30 days ahead",
+  inviteUpdateEmpty: "Send at least one of max_uses and expires_at",
+  inviteSettingsUpdateEmpty: "Send at least one of paused_until and join_approval",
 } as const;
+
+/** 400 on an edit that would put `max_uses` below the uses already counted. */
+export function maxUsesBelowUsesMessage(uses: number): string {
+  return `max_uses must be at least the invite's current uses (${uses})`;
+}
 
 export type ErrorMessageKey = keyof typeof ErrorMessage;

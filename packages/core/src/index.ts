@@ -1,3 +1,4 @@
 export * from "./permissions.js";
 export * from "./account.js";
 export * from "./invite.js";
+export * from "./invite-management.js";

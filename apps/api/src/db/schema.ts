@@ -39,6 +39,10 @@ export interface ChatsTable {
   slug: string | null;
   archived: number;
   created_at: number;
+  /** Joins and previews through the chat's invites answer 403 until then (SPEC section 10). */
+  invites_paused_until: number | null;
+  /** 1: a join becomes a pending request a manager approves. */
+  join_approval: Generated<number>;
 }
 
 export interface ChatMembersTable {
@@ -78,6 +82,13 @@ export interface ActivityEventsTable {
   created_at: number;
 }
 
+export interface JoinRequestsTable {
+  chat_id: number;
+  user_id: number;
+  invite_code: string;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -87,6 +98,7 @@ export interface DB {
   chat_bans: ChatBansTable;
   invites: InvitesTable;
   activity_events: ActivityEventsTable;
+  join_requests: JoinRequestsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -98,3 +110,4 @@ export type InviteRow = Selectable<InvitesTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
 export type ActivityEventRow = Selectable<ActivityEventsTable>;
+export type JoinRequestRow = Selectable<JoinRequestsTable>;
