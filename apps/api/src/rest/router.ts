@@ -16,7 +16,6 @@ import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/co
 import { authenticate, demoLogin, endSession, optionalUser, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
-import type { UserRow } from "../db/schema.js";
 import {
   approveJoinRequest,
   declineJoinRequest,
@@ -130,7 +129,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
 }
 
 /** The invite management routes of SPEC section 10. */
-function managementRoutes(router: Router, deps: ServiceDeps, signedIn: (req: Request, res: Response) => Promise<UserRow>): void {
+function managementRoutes(router: Router, deps: ServiceDeps, signedIn: (req: Request, res: Response) => ReturnType<typeof authenticate>): void {
   const chatRef = (req: Request) => parseInput(chatRefInputSchema, { chat_id: numberFromString(req.params.chat_id) });
   const requestRef = (req: Request) =>
     parseInput(joinRequestRefInputSchema, { chat_id: numberFromString(req.params.chat_id), user_id: numberFromString(req.params.user_id) });
