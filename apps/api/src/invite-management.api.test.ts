@@ -52,7 +52,7 @@ function transport(name: "rest" | "trpc", url: string): Transport {
       settings: (s, c) => http(url, "GET", `${chat(c)}/invite-settings`, { session: s }),
       updateSettings: (s, c, body) => http(url, "POST", `${chat(c)}/invite-settings/update`, { session: s, json: body }),
       requests: (s, c, page = {}) => {
-        const query = new URLSearchParams(Object.entries(page).map(([k, v]) => [k, String(v)])).toString();
+        const query = new URLSearchParams(Object.entries(page).map(([k, v]): [string, string] => [k, String(v)])).toString();
         return http(url, "GET", `${chat(c)}/join-requests${query ? `?${query}` : ""}`, { session: s });
       },
       approve: (s, c, u) => http(url, "POST", `${chat(c)}/join-requests/${u}/approve`, { session: s }),
