@@ -7,7 +7,7 @@ import helmet from "helmet";
 import type { Config } from "./config.js";
 import { crossSiteProtection } from "./http/cross-site.js";
 import { correlationIdOf, sendError, toAppError } from "./http/errors.js";
-import { rateLimits, type StoreFactory } from "./http/rate-limit.js";
+import { noteFailedCall, rateLimits, type StoreFactory } from "./http/rate-limit.js";
 import { requestLog } from "./http/request-log.js";
 import { errorFields } from "./logger.js";
 import { restRouter } from "./rest/router.js";
@@ -56,7 +56,13 @@ export function createApp(options: AppOptions): Express {
   });
 
   const api = ["/v1", "/trpc"];
-  if (config.rateLimits) app.use(api, ...rateLimits(options.rateLimitStores ?? (() => undefined)));
+  if (config.rateLimits) {
+    // Each request is classified in calls the way its router will route it, then counted.
+    const limits = rateLimits({ deps, ...(options.rateLimitStores ? { stores: options.rateLimitStores } : {}) });
+    app.use("/v1", limits.rest);
+    app.use("/trpc", limits.trpc);
+    app.use(api, limits.limit);
+  }
   app.use(api, crossSiteProtection(config.trustedOrigins));
 
   app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false, inflate: false }), restRouter(deps, { demo: config.demo }));
@@ -78,6 +84,7 @@ export function createApp(options: AppOptions): Express {
       onError: ({ error, path, req }) => {
         const correlationId = correlationIdOf(req.res!);
         noteCorrelationId(error, correlationId);
+        noteFailedCall(req.res!, path, error.code);
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.log.error("procedure failed", { procedure: path, correlation_id: correlationId, ...errorFields(error.cause ?? error) });
         }

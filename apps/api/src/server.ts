@@ -2,13 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
-import { RedisStore } from "rate-limit-redis";
-import { createClient } from "redis";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { createServiceDeps, type ServiceDeps } from "./services/context.js";
 import { seedDemoData } from "./services/demo.service.js";
@@ -48,7 +47,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     sqliteCacheMb: config.sqliteCacheMb,
     onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
   });
-  let redis: ReturnType<typeof createClient> | null = null;
+  let redis: SharedRateLimitCounts | null = null;
   let checkpointer: WalCheckpointer | null = null;
   try {
     const migrated = await migrateToLatest(database.db);
@@ -58,9 +57,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
 
     if (config.redisUrl && config.rateLimits) {
-      redis = createClient({ url: config.redisUrl });
-      redis.on("error", (error: unknown) => log.warn("redis error", errorFields(error)));
-      await redis.connect();
+      // Waits a second at most: a Redis that is away at start does not keep the server from listening (SPEC section 9).
+      redis = await SharedRateLimitCounts.connect(config.redisUrl, log, config.redisPrefix);
     }
     const client = redis;
     const app = createApp({
@@ -69,12 +67,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       checkDatabase: async () => {
         await sql`select 1`.execute(database.db);
       },
-      ...(client
-        ? {
-            rateLimitStores: (prefix: string) =>
-              new RedisStore({ prefix: `${config.redisPrefix}${prefix}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
-          }
-        : {}),
+      ...(client ? { rateLimitStores: (name: string) => client.store(name) } : {}),
     });
 
     const server = await new Promise<Server>((resolve, reject) => {
@@ -118,14 +111,14 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         clearTimeout(timer);
         await checkpointer?.stop();
         await database.close();
-        if (client) await client.quit().catch(() => undefined);
+        if (client) await client.close().catch(() => undefined);
         log.info("shut down cleanly");
       })());
     return { server, url, port, database, deps, checkpointer, close };
   } catch (error) {
     await checkpointer?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
-    if (redis) await redis.quit().catch(() => undefined);
+    if (redis) await redis.close().catch(() => undefined);
     throw error;
   }
 }

@@ -13,7 +13,8 @@ import {
 } from "@portal/contracts";
 import { Router, type Request, type Response } from "express";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
-import { authenticate, demoLogin, endSession, optionalUser, verifyLoginCode } from "../services/auth.service.js";
+import { requestUser } from "../http/session.js";
+import { demoLogin, endSession, optionalUser, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
 import {
@@ -29,6 +30,13 @@ import { createInvite, isPendingJoin, listInvites, previewInvite, redeemInvite, 
 import { openApiDocument } from "./openapi.js";
 import { bodyOf, numberFromString, parseInput } from "./parse.js";
 
+/** The routes the rate limits single out (http/rate-limit.ts classifies requests with the same paths). */
+export const REST_PATHS = {
+  verify: "/authentication/verify",
+  demoLogin: "/dev/login",
+  resolve: "/portal/resolve/:code",
+} as const;
+
 /**
  * The documented REST API (SPEC section 3). Each handler only maps HTTP onto a service call:
  * parse the path, query and body with the shared contract schemas, call the service, send JSON.
@@ -37,7 +45,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   const router = Router();
 
   const signedIn = async (req: Request, res: Response) => {
-    const user = await authenticate(deps, sessionTokenOf(req));
+    const user = await requestUser(deps, req, res);
     res.locals.userId = user.id;
     return user;
   };
@@ -73,14 +81,13 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   });
 
   // A signed-out person may preview too (SPEC section 10); joining still needs a session.
-  router.get("/portal/resolve/:code", async (req, res) => {
-    const user = await optionalUser(deps, sessionTokenOf(req));
-    if (user) res.locals.userId = user.id;
+  router.get(REST_PATHS.resolve, async (req, res) => {
+    const user = await optionalUser(signedIn(req, res));
     const { code } = parseInput(inviteCodeInputSchema, { code: req.params.code });
     res.json(await previewInvite(deps, user, code));
   });
 
-  router.post("/portal/resolve/:code", async (req, res) => {
+  router.post(REST_PATHS.resolve, async (req, res) => {
     const user = await signedIn(req, res);
     const { code } = parseInput(inviteCodeInputSchema, { code: req.params.code });
     const result = await redeemInvite(deps, user, code);
@@ -97,7 +104,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
     res.json(await myChats(deps, await signedIn(req, res)));
   });
 
-  router.post("/authentication/verify", async (req, res) => {
+  router.post(REST_PATHS.verify, async (req, res) => {
     const { code } = parseInput(verifyInputSchema, bodyOf(req.body));
     const { user, session } = await verifyLoginCode(deps, code);
     setSessionCookie(req, res, session);
@@ -117,7 +124,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
   });
 
   if (options.demo) {
-    router.post("/dev/login", async (req, res) => {
+    router.post(REST_PATHS.demoLogin, async (req, res) => {
       const { username } = parseInput(demoLoginInputSchema, bodyOf(req.body));
       const { user, session } = await demoLogin(deps, true, username);
       setSessionCookie(req, res, session);
@@ -129,7 +136,7 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
 }
 
 /** The invite management routes of SPEC section 10. */
-function managementRoutes(router: Router, deps: ServiceDeps, signedIn: (req: Request, res: Response) => ReturnType<typeof authenticate>): void {
+function managementRoutes(router: Router, deps: ServiceDeps, signedIn: (req: Request, res: Response) => ReturnType<typeof requestUser>): void {
   const chatRef = (req: Request) => parseInput(chatRefInputSchema, { chat_id: numberFromString(req.params.chat_id) });
   const requestRef = (req: Request) =>
     parseInput(joinRequestRefInputSchema, { chat_id: numberFromString(req.params.chat_id), user_id: numberFromString(req.params.user_id) });

@@ -56,12 +56,13 @@ export async function currentUser(deps: ServiceDeps, token: string | undefined):
 }
 
 /**
- * The signed-in user, or null for a caller without a live session: for the routes a signed-out
- * person may call too (the invite preview). A restricted account is still a 403.
+ * The signed-in user of a lookup (`authenticate`), or null for a caller without a live session:
+ * for the routes a signed-out person may call too (the invite preview). A restricted account is
+ * still a 403.
  */
-export async function optionalUser(deps: ServiceDeps, token: string | undefined): Promise<UserRow | null> {
+export async function optionalUser(lookup: Promise<UserRow>): Promise<UserRow | null> {
   try {
-    return await authenticate(deps, token);
+    return await lookup;
   } catch (error) {
     if (error instanceof AppError && error.code === "UNAUTHORIZED") return null;
     throw error;

@@ -2,6 +2,8 @@ import type { Request, Response } from "express";
 import type { Config } from "../config.js";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
 import { correlationIdOf } from "../http/errors.js";
+import { requestUser } from "../http/session.js";
+import type { authenticate } from "../services/auth.service.js";
 import type { ServiceDeps } from "../services/context.js";
 
 /** How a procedure touches the session cookie, without knowing about HTTP. */
@@ -17,6 +19,8 @@ export interface ContextInner {
   demo: boolean;
   correlationId: string;
   session: SessionCookieJar;
+  /** The signed-in user, looked up once per request (http/session.ts); without it, from the session token. */
+  authenticate?: () => ReturnType<typeof authenticate>;
   /** Lets the request log name the user. */
   onUser?: (userId: number) => void;
 }
@@ -37,6 +41,7 @@ export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) 
         set: (session) => setSessionCookie(req, res, session),
         clear: () => clearSessionCookie(req, res),
       },
+      authenticate: () => requestUser(deps, req, res),
       onUser: (userId) => {
         res.locals.userId = userId;
       },

@@ -74,7 +74,7 @@ export const publicProcedure = t.procedure.use(appErrors);
 
 /** Requires a live session of an unrestricted account; narrows `ctx.user` to a user. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const user = await authenticate(ctx.deps, ctx.session.token);
+  const user = await (ctx.authenticate ? ctx.authenticate() : authenticate(ctx.deps, ctx.session.token));
   ctx.onUser?.(user.id);
   return next({ ctx: { ...ctx, user } });
 });

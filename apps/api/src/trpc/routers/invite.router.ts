@@ -5,7 +5,7 @@ import {
   inviteRefInputSchema,
   updateInviteInputSchema,
 } from "@portal/contracts";
-import { optionalUser } from "../../services/auth.service.js";
+import { authenticate, optionalUser } from "../../services/auth.service.js";
 import { revokeAllInvites, updateInvite } from "../../services/invite-management.service.js";
 import { createInvite, listInvites, previewInvite, redeemInvite, revokeInvite } from "../../services/invite.service.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
@@ -20,7 +20,7 @@ export const inviteRouter = router({
   revokeAll: authedProcedure.input(chatRefInputSchema).mutation(({ ctx, input }) => revokeAllInvites(ctx.deps, ctx.user, input.chat_id)),
   // Signed out too (SPEC section 10): a join page shows where a link leads before the sign-in step.
   preview: publicProcedure.input(inviteCodeInputSchema).query(async ({ ctx, input }) => {
-    const user = await optionalUser(ctx.deps, ctx.session.token);
+    const user = await optionalUser(ctx.authenticate ? ctx.authenticate() : authenticate(ctx.deps, ctx.session.token));
     if (user) ctx.onUser?.(user.id);
     return previewInvite(ctx.deps, user, input.code);
   }),
