@@ -7,3 +7,4 @@ export * from "./user.js";
 export * from "./time.js";
 export * from "./patterns.js";
 export * from "./idempotency.js";
+export * from "./management.js";

@@ -75,6 +75,7 @@ export const invitePreviewSchema = z
     uses: z.int().min(0),
     max_uses: z.int().min(1).nullable(),
     already_member: z.boolean(),
+    join_approval: z.boolean().meta({ description: "Whether a join becomes a request a manager approves (SPEC section 10)." }),
   })
   .meta({ id: "InvitePreview" });
 export type InvitePreview = z.infer<typeof invitePreviewSchema>;

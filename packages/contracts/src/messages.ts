@@ -32,6 +32,18 @@ export const ErrorMessage = {
   headersTooLarge: "Request headers too large",
   requestTimedOut: "Request timed out",
   malformedRequest: "Malformed request",
+  invitesPaused: "Invites to this chat are paused",
+  inviteNoLongerUsable: "The invite can no longer be used",
+  joinRequestNotFound: "Join request not found",
+  pausedUntilInPast: "paused_until must be in the future, or null to resume",
+  pausedUntilTooFar: "paused_until must be at most 30 days ahead",
+  inviteUpdateEmpty: "Send at least one of max_uses and expires_at",
+  inviteSettingsUpdateEmpty: "Send at least one of paused_until and join_approval",
 } as const;
+
+/** 400 on an edit that would put `max_uses` below the uses already counted. */
+export function maxUsesBelowUsesMessage(uses: number): string {
+  return `max_uses must be at least the invite's current uses (${uses})`;
+}
 
 export type ErrorMessageKey = keyof typeof ErrorMessage;

@@ -23,7 +23,7 @@ describe.skipIf(!BACKENDS.includes("postgres"))("portal-admin on PostgreSQL", ()
   });
 
   it("migrates, creates users and chats, mints sessions and codes, bans, purges", async () => {
-    expect(cli("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys"] });
+    expect(cli("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys", "2026-12-01-010-invite-management"] });
     expect(cli("migrate")).toEqual({ migrated: [] });
     const alice = cli("user", "create", "--username", "alice", "--level", "admin");
     expect(alice).toMatchObject({ username: "alice", permission_level: 2, state: 0 });

@@ -103,7 +103,7 @@ afterEach(() => {
 
 describe("portal-admin", { timeout: 60_000 }, () => {
   it("migrate applies the migrations once, then has nothing left to apply", () => {
-    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys"] });
+    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys", "2026-12-01-010-invite-management"] });
     expect(json("migrate")).toEqual({ migrated: [] });
     expect(count("users")).toBe(0);
   });

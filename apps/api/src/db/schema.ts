@@ -39,6 +39,10 @@ export interface ChatsTable {
   slug: string | null;
   archived: number;
   created_at: number;
+  /** Joins and previews through the chat's invites answer 403 until then (SPEC section 10). */
+  invites_paused_until: number | null;
+  /** 1: a join becomes a pending request a manager approves. */
+  join_approval: Generated<number>;
 }
 
 export interface ChatMembersTable {
@@ -92,6 +96,10 @@ export interface IdempotencyKeysTable {
   outcome: string;
   /** The answer as JSON: the invite when created, else `{"error": message}`. */
   response: string;
+export interface JoinRequestsTable {
+  chat_id: number;
+  user_id: number;
+  invite_code: string;
   created_at: number;
 }
 
@@ -105,6 +113,7 @@ export interface DB {
   invites: InvitesTable;
   activity_events: ActivityEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  join_requests: JoinRequestsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -117,3 +126,4 @@ export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
 export type ActivityEventRow = Selectable<ActivityEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type JoinRequestRow = Selectable<JoinRequestsTable>;

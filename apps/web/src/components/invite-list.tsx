@@ -4,6 +4,7 @@ import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
 import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "../lib/time";
 import { useNow } from "../lib/use-now";
+import { WhoJoined } from "./invite-management";
 import { Meter } from "./ui";
 
 type CopyState = { code: string; ok: boolean; link: string } | null;
@@ -15,14 +16,19 @@ export function InviteList({
   chat,
   highlight,
   onRevoke,
+  onEdit,
+  onShowQr,
 }: {
   invites: Invite[];
   me: UserMe;
   chat: ManageableChat | undefined;
   highlight: string | null;
   onRevoke: (invite: Invite) => void;
+  onEdit: (invite: Invite) => void;
+  onShowQr: (invite: Invite) => void;
 }) {
   const [copied, setCopied] = useState<CopyState>(null);
+  const [showJoined, setShowJoined] = useState<string | null>(null);
   const firstNow = Date.now();
   const now = useNow(tickIntervalFor(invites.map((i) => i.expires_at), firstNow) ?? 60_000);
 
@@ -94,10 +100,25 @@ export function InviteList({
               <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
                 Copy link<span className="sr-only"> for invite {invite.code}</span>
               </button>
+              <button type="button" className="button button-secondary button-small" onClick={() => onEdit(invite)}>
+                Edit<span className="sr-only"> invite {invite.code}</span>
+              </button>
+              <button type="button" className="button button-secondary button-small" onClick={() => onShowQr(invite)}>
+                QR code<span className="sr-only"> of invite {invite.code}</span>
+              </button>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-expanded={showJoined === invite.code}
+                onClick={() => setShowJoined(showJoined === invite.code ? null : invite.code)}
+              >
+                Who joined<span className="sr-only"> through invite {invite.code}</span>
+              </button>
               <button type="button" className="button button-danger-ghost button-small" onClick={() => onRevoke(invite)}>
                 Revoke<span className="sr-only"> invite {invite.code}</span>
               </button>
             </div>
+            {showJoined === invite.code && chat ? <WhoJoined chatId={chat.id} code={invite.code} /> : null}
             <p className="copy-status" role="status">
               {copyState ? (
                 copyState.ok ? (

@@ -5,6 +5,7 @@ import { ChatFrame, useManagedChat } from "../components/chat-frame";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { InviteForm } from "../components/invite-form";
 import { InviteList } from "../components/invite-list";
+import { EditInviteDialog, InviteQrDialog, InviteSettingsPanel, JoinRequestsPanel } from "../components/invite-management";
 import { Loading, Meter } from "../components/ui";
 import { describeForPerson, toApiError } from "../lib/errors";
 import { countActiveInvites, joinLink } from "../lib/invites";
@@ -21,6 +22,9 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
   const [highlight, setHighlight] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<Invite | null>(null);
+  const [editing, setEditing] = useState<Invite | null>(null);
+  const [qrCode, setQrCode] = useState<string | null>(null);
+  const [revokingAll, setRevokingAll] = useState(false);
   const listHeading = useRef<HTMLHeadingElement>(null);
   const now = useNow(15_000);
 
@@ -29,6 +33,22 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
       onSuccess: (result) => {
         setRevoking(null);
         setStatus(result.message);
+        listHeading.current?.focus();
+      },
+      onSettled: async () => {
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
+        ]);
+      },
+    }),
+  );
+
+  const revokeAll = useMutation(
+    trpc.invite.revokeAll.mutationOptions({
+      onSuccess: (result) => {
+        setRevokingAll(false);
+        setStatus(`${result.revoked} ${result.revoked === 1 ? "invite" : "invites"} revoked`);
         listHeading.current?.focus();
       },
       onSettled: async () => {
@@ -81,17 +101,33 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
           ) : null}
         </section>
 
+        <InviteSettingsPanel chatId={chatId} />
+        <JoinRequestsPanel chatId={chatId} />
+
         <section aria-labelledby="list-title" className="invites-column">
           <h2 id="list-title" ref={listHeading} tabIndex={-1} className="section-title">
             Active invites{list.data ? ` (${invites.length})` : ""}
           </h2>
+          {invites.length > 0 ? (
+            <button type="button" className="button button-danger-ghost button-small" onClick={() => setRevokingAll(true)}>
+              Revoke all
+            </button>
+          ) : null}
           <p className="status-line" role="status">
             {status}
           </p>
           {list.isPending ? (
             <Loading label="Loading invites…" />
           ) : (
-            <InviteList invites={invites} me={user} chat={chat} highlight={highlight} onRevoke={(invite) => setRevoking(invite)} />
+            <InviteList
+              invites={invites}
+              me={user}
+              chat={chat}
+              highlight={highlight}
+              onRevoke={(invite) => setRevoking(invite)}
+              onEdit={(invite) => setEditing(invite)}
+              onShowQr={(invite) => setQrCode(invite.code)}
+            />
           )}
         </section>
       </div>
@@ -118,6 +154,36 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
           </p>
         ) : null}
       </ConfirmDialog>
+
+      <ConfirmDialog
+        open={revokingAll}
+        title={`Revoke all ${invites.length} active ${invites.length === 1 ? "invite" : "invites"}?`}
+        confirmLabel={`Revoke ${invites.length} ${invites.length === 1 ? "invite" : "invites"}`}
+        pendingLabel="Revoking…"
+        pending={revokeAll.isPending}
+        error={revokeAll.error ? describeForPerson(toApiError(revokeAll.error)) : null}
+        onCancel={() => {
+          setRevokingAll(false);
+          revokeAll.reset();
+        }}
+        onConfirm={() => revokeAll.mutate({ chat_id: chatId })}
+      >
+        <p>
+          Every link to this chat stops working at once ({invites.length} in all). People who already joined stay in the chat.
+        </p>
+      </ConfirmDialog>
+
+      <EditInviteDialog
+        chatId={chatId}
+        invite={editing}
+        onClose={() => setEditing(null)}
+        onSaved={(saved) => {
+          setEditing(null);
+          setHighlight(saved.code);
+          setStatus(`Invite ${saved.code} saved`);
+        }}
+      />
+      <InviteQrDialog code={qrCode} onClose={() => setQrCode(null)} />
     </ChatFrame>
   );
 }

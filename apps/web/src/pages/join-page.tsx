@@ -1,4 +1,4 @@
-import type { RedeemResult, UserMe } from "@portal/contracts";
+import type { InvitePreview, PendingJoin, RedeemResult, UserMe } from "@portal/contracts";
 import { INVITE_CODE_PATTERN } from "@portal/contracts/patterns";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PageTitle, InlineError, Loading, ProblemPanel, VisibilityBadge } from "../components/ui";
@@ -72,9 +72,68 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
   if (redeemError?.code === "NOT_FOUND") return <InvalidInvite />;
 
   const { chat } = preview.data;
-  const usage = usageState(preview.data.uses, preview.data.max_uses);
   return (
     <section className="card join-card" aria-labelledby="join-title">
+      <InviteFacts preview={preview.data} now={now} />
+      {preview.data.already_member ? (
+        <div className="notice notice-info">
+          <p>
+            <strong>You are already a member</strong> of {chat.name}.
+          </p>
+        </div>
+      ) : (
+        <div className="form-actions">
+          <button
+            type="button"
+            className="button button-primary button-large"
+            onClick={() => redeem.mutate({ code })}
+            disabled={redeem.isPending}
+            aria-describedby={redeemError ? "join-error" : undefined}
+          >
+            {redeem.isPending ? "Joining…" : preview.data.join_approval ? `Ask to join ${chat.name}` : `Join ${chat.name}`}
+          </button>
+          {redeemError ? <InlineError id="join-error">{describeForPerson(redeemError)}</InlineError> : null}
+        </div>
+      )}
+      <p className="hint">
+        Signed in as {user.username}. <Link to="/">Go to my chats</Link>
+      </p>
+    </section>
+  );
+}
+
+/**
+ * The chat an invite leads to, before signing in (the preview answers without a session): name,
+ * description, members, expiry, uses left, and whether a manager approves each join.
+ */
+export function SignedOutJoinPreview({ code }: { code: string }) {
+  const now = useNow(1000);
+  const valid = INVITE_CODE_PATTERN.test(code);
+  const preview = useQuery({ ...trpc.invite.preview.queryOptions({ code }), enabled: valid, staleTime: Infinity, retry: false });
+  if (!valid) return <InvalidInvite />;
+  if (preview.isPending) return <Loading label="Opening the invite…" />;
+  if (preview.error) {
+    const error = toApiError(preview.error);
+    if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") return <InvalidInvite />;
+    return (
+      <ProblemPanel title="The invite cannot be used right now">
+        <p>{describeForPerson(error)}</p>
+      </ProblemPanel>
+    );
+  }
+  return (
+    <section className="card join-card" aria-labelledby="join-title">
+      <InviteFacts preview={preview.data} now={now} />
+      <p className="hint">Sign in below to {preview.data.join_approval ? "ask to join" : "join"}.</p>
+    </section>
+  );
+}
+
+function InviteFacts({ preview, now }: { preview: InvitePreview; now: number }) {
+  const { chat } = preview;
+  const usage = usageState(preview.uses, preview.max_uses);
+  return (
+    <>
       <p className="eyebrow">You are invited to join</p>
       <div className="chat-title-row">
         <PageTitle title={`Join ${chat.name}`}>
@@ -91,10 +150,10 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
         <div>
           <dt>Expires</dt>
           <dd>
-            {preview.data.expires_at ? (
+            {preview.expires_at ? (
               <>
-                {formatTimeLeft(preview.data.expires_at, now)}
-                <span className="fact-note">{formatDateTime(preview.data.expires_at)}</span>
+                {formatTimeLeft(preview.expires_at, now)}
+                <span className="fact-note">{formatDateTime(preview.expires_at)}</span>
               </>
             ) : (
               "Never"
@@ -103,37 +162,32 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
         </div>
         <div>
           <dt>Uses left</dt>
-          <dd>{usage.remaining === null ? "Unlimited" : `${usage.remaining} of ${preview.data.max_uses}`}</dd>
+          <dd>{usage.remaining === null ? "Unlimited" : `${usage.remaining} of ${preview.max_uses}`}</dd>
         </div>
       </dl>
-      {preview.data.already_member ? (
+      {preview.join_approval ? (
         <div className="notice notice-info">
-          <p>
-            <strong>You are already a member</strong> of {chat.name}.
-          </p>
+          <p>A manager of {chat.name} approves each person who joins: your request waits for them.</p>
         </div>
-      ) : (
-        <div className="form-actions">
-          <button
-            type="button"
-            className="button button-primary button-large"
-            onClick={() => redeem.mutate({ code })}
-            disabled={redeem.isPending}
-            aria-describedby={redeemError ? "join-error" : undefined}
-          >
-            {redeem.isPending ? "Joining…" : `Join ${chat.name}`}
-          </button>
-          {redeemError ? <InlineError id="join-error">{describeForPerson(redeemError)}</InlineError> : null}
-        </div>
-      )}
-      <p className="hint">
-        Signed in as {user.username}. <Link to="/">Go to my chats</Link>
-      </p>
-    </section>
+      ) : null}
+    </>
   );
 }
 
-function Joined({ result }: { result: RedeemResult }) {
+function Joined({ result }: { result: RedeemResult | PendingJoin }) {
+  if ("pending" in result && result.pending) {
+    return (
+      <section className="card join-card success">
+        <PageTitle title="Your request was sent" />
+        <p className="lead">A manager of {result.chat.name} will look at it. Once approved, the chat appears among your chats.</p>
+        <div className="actions">
+          <Link to="/" className="button button-primary">
+            Go to my chats
+          </Link>
+        </div>
+      </section>
+    );
+  }
   const title = result.already_member ? "You are already a member" : `You joined ${result.chat.name}`;
   return (
     <section className="card join-card success">

@@ -4,10 +4,13 @@ import {
   createInviteInputSchema,
   inviteCodeInputSchema,
   inviteRefInputSchema,
+  updateInviteInputSchema,
 } from "@portal/contracts";
+import { authenticate, optionalUser } from "../../services/auth.service.js";
 import { badRequest } from "../../services/errors.js";
+import { revokeAllInvites, updateInvite } from "../../services/invite-management.service.js";
 import { createInvite, createInviteOnce, listInvites, previewInvite, redeemInvite, revokeInvite } from "../../services/invite.service.js";
-import { authedProcedure, router } from "../trpc.js";
+import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
 export const inviteRouter = router({
   create: authedProcedure
@@ -21,6 +24,13 @@ export const inviteRouter = router({
     }),
   list: authedProcedure.input(chatRefInputSchema).query(({ ctx, input }) => listInvites(ctx.deps, ctx.user, input.chat_id)),
   revoke: authedProcedure.input(inviteRefInputSchema).mutation(({ ctx, input }) => revokeInvite(ctx.deps, ctx.user, input)),
-  preview: authedProcedure.input(inviteCodeInputSchema).query(({ ctx, input }) => previewInvite(ctx.deps, ctx.user, input.code)),
+  update: authedProcedure.input(updateInviteInputSchema).mutation(({ ctx, input }) => updateInvite(ctx.deps, ctx.user, input)),
+  revokeAll: authedProcedure.input(chatRefInputSchema).mutation(({ ctx, input }) => revokeAllInvites(ctx.deps, ctx.user, input.chat_id)),
+  // Signed out too (SPEC section 10): a join page shows where a link leads before the sign-in step.
+  preview: publicProcedure.input(inviteCodeInputSchema).query(async ({ ctx, input }) => {
+    const user = await optionalUser(ctx.authenticate ? ctx.authenticate() : authenticate(ctx.deps, ctx.session.token));
+    if (user) ctx.onUser?.(user.id);
+    return previewInvite(ctx.deps, user, input.code);
+  }),
   redeem: authedProcedure.input(inviteCodeInputSchema).mutation(({ ctx, input }) => redeemInvite(ctx.deps, ctx.user, input.code)),
 });
