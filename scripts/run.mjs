@@ -76,7 +76,8 @@ function ensureNode() {
   const home = join(prefix, "node_modules", pkg);
   const bin = join(home, "bin", process.platform === "win32" ? "node.exe" : "node");
   const fetched = existsSync(bin) && spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() === `v${NODE_VERSION}`;
-  say(`Node ${process.version} is outside this project's range (${NODE_RANGE}): ${fetched ? "using" : "fetching"} Node ${NODE_VERSION} from the npm registry into .tools/ (nothing global changes)`);
+  const how = fetched ? `running under Node ${NODE_VERSION}, fetched earlier into .tools/` : `fetching Node ${NODE_VERSION} from the npm registry into .tools/ and running under it`;
+  say(`Node ${process.version} is outside this project's range (${NODE_RANGE}): ${how} (nothing global changes)`);
   if (!fetched) must("npm", ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `${pkg}@${NODE_VERSION}`]);
   // First on the PATH for every child; native builds compile against its own headers.
   env.PATH = `${dirname(bin)}${delimiter}${env.PATH ?? ""}`;
