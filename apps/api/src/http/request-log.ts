@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../logger.js";
@@ -8,6 +9,13 @@ import type { Logger } from "../logger.js";
  * the path without its query string and never a cookie or a body, so no session token or login
  * code reaches the log.
  */
+/**
+ * The current request's correlation id, for code that runs before a tRPC context exists (an error
+ * tRPC raises while reading the request). On Node 24 an AsyncLocalStorage costs a request well
+ * under 1 % of its CPU (bench/README.md); on Node 20 it had put a hook on every promise.
+ */
+export const requestScope = new AsyncLocalStorage<{ correlationId: string }>();
+
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const correlationId = randomUUID();
@@ -28,6 +36,6 @@ export function requestLog(log: Logger) {
       if (res.statusCode >= 500) log.error("request", fields);
       else log.info("request", fields);
     });
-    next();
+    requestScope.run({ correlationId }, next);
   };
 }
