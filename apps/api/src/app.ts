@@ -14,7 +14,7 @@ import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
 import { AppError, RETRY_AFTER_SECONDS } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
-import { MAX_TRPC_BATCH, noteCorrelationId } from "./trpc/trpc.js";
+import { MAX_TRPC_BATCH } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -84,7 +84,6 @@ export function createApp(options: AppOptions): Express {
       maxBatchSize: MAX_TRPC_BATCH,
       onError: ({ error, path, req }) => {
         const correlationId = correlationIdOf(req.res!);
-        noteCorrelationId(error, correlationId);
         noteFailedCall(req.res!, path, error.code);
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.log.error("procedure failed", { procedure: path, correlation_id: correlationId, ...errorFields(error.cause ?? error) });

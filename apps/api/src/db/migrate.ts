@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import * as initial from "./migrations/2026-11-28-001-initial.js";
 import * as idempotencyKeys from "./migrations/2026-12-01-001-idempotency-keys.js";
 import * as inviteManagement from "./migrations/2026-12-01-010-invite-management.js";

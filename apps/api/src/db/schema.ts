@@ -96,6 +96,10 @@ export interface IdempotencyKeysTable {
   outcome: string;
   /** The answer as JSON: the invite when created, else `{"error": message}`. */
   response: string;
+  created_at: number;
+}
+
+/** A pending join of a chat with join approval on (SPEC section 10). */
 export interface JoinRequestsTable {
   chat_id: number;
   user_id: number;

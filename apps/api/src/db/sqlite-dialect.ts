@@ -74,6 +74,16 @@ class ImmediateSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
     return true;
   }
+
+  /**
+   * Kysely 0.29's SQLite adapter says false, and Kysely then queues every connection request behind
+   * a mutex of its own. This driver already hands its one connection out in turn (and
+   * `immediateTransaction` takes the same turn), so a second queue in front of it would only add a
+   * promise per query.
+   */
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
 }
 
 /** Runs one statement at once, on the connection a synchronous transaction holds. */

@@ -1,6 +1,7 @@
 import { describeValidationError, ErrorMessage } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { requestScope } from "../http/request-log.js";
 import { authenticate } from "../services/auth.service.js";
 import { AppError, appErrorOf } from "../services/errors.js";
 import type { Context } from "./context.js";
@@ -28,35 +29,12 @@ const t = initTRPC.context<Context>().create({
       message = `A batch may hold at most ${MAX_TRPC_BATCH} calls: split it`;
     }
     const { stack: _stack, path: _path, ...data } = shape.data;
-    const formatted = { ...shape, message, data: { ...data, correlation_id: ctx?.correlationId ?? null } };
-    if (!ctx) correlateLater(error, formatted.data);
-    return formatted;
+    // An error raised before the context exists (an oversized batch, a URL the adapter cannot
+    // parse, the adapter's last-resort handler) takes the id from the request's scope.
+    const correlationId = ctx?.correlationId ?? requestScope.getStore()?.correlationId ?? null;
+    return { ...shape, message, data: { ...data, correlation_id: correlationId } };
   },
 });
-
-/**
- * The correlation id of an error raised before a tRPC context exists (an oversized batch, a URL
- * the adapter cannot parse; a malformed body or an unknown procedure comes after the context, whose
- * id the formatter reads). Such an error reaches `onError` with the Express request,
- * which knows the id: `app.ts` hands it to `noteCorrelationId`. tRPC calls `onError` before it
- * formats the error on every path but one (its Node adapter's last-resort handler formats first and
- * writes the body after `onError`), so the id is kept for a format still to come, and written into
- * a body formatted already. (This replaced an AsyncLocalStorage around every request: on Node 20
- * it puts a hook on every promise, 10–15 % of a REST create's CPU time, bench/README.md.)
- */
-const correlation = new WeakMap<object, { id?: string; data?: { correlation_id: string | null } }>();
-
-function correlateLater(error: TRPCError, data: { correlation_id: string | null }): void {
-  const noted = correlation.get(error);
-  if (noted?.id !== undefined) data.correlation_id = noted.id;
-  else correlation.set(error, { data });
-}
-
-export function noteCorrelationId(error: TRPCError, correlationId: string): void {
-  const formatted = correlation.get(error)?.data;
-  if (formatted) formatted.correlation_id ??= correlationId;
-  else correlation.set(error, { id: correlationId });
-}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
