@@ -56,8 +56,9 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
 function openSqlite(url: string, options: OpenDatabaseOptions): Database {
   const path = sqlitePathOf(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 15_000 });
-  sqlite.pragma("journal_mode = WAL");
+  const busyTimeoutMs = options.busyTimeoutMs ?? 15_000;
+  const sqlite = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  enableWal(sqlite, busyTimeoutMs);
   // WAL + NORMAL: a commit survives the process being killed; FULL would add an fsync per commit,
   // which only matters for power loss (see README, "What each backend guarantees").
   sqlite.pragma("synchronous = NORMAL");
@@ -73,6 +74,28 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Database {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Switches the connection to WAL. On a brand-new file every process that opens it at once tries
+ * the switch, which needs the exclusive lock while the others hold a shared one: SQLite answers
+ * the losers SQLITE_BUSY ("database is locked") at once, without calling the busy handler, as
+ * waiting could deadlock. So wait a little and try again, up to the busy timeout; once one process
+ * has switched, the file is in WAL for good and the others find it so.
+ */
+function enableWal(sqlite: BetterSqlite3.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 50)) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+    }
+    // openDatabase is synchronous: a blocking wait, only ever while another process holds the lock.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayMs + Math.random() * delayMs);
+  }
 }
 
 const INT8_OID = 20;
