@@ -94,15 +94,20 @@ describe.each(BACKENDS)("kill -9 under load on %s", (backend) => {
     };
 
     const workers = Array.from({ length: WORKERS }, (_, i) => worker(i));
-    for (let kill = 0; kill < KILLS; kill++) {
-      await sleep(300 + Math.floor(Math.random() * 700));
-      await current.stop("SIGKILL");
-      current = await spawnServer({ DATABASE_URL: database.url });
-      server = current;
+    try {
+      for (let kill = 0; kill < KILLS; kill++) {
+        await sleep(300 + Math.floor(Math.random() * 700));
+        await current.stop("SIGKILL");
+        server = null;
+        current = await spawnServer({ DATABASE_URL: database.url });
+        server = current;
+      }
+      await sleep(500);
+    } finally {
+      // A restart that failed fails the test with its reason; the workers stop either way.
+      running = false;
+      await Promise.all(workers);
     }
-    await sleep(500);
-    running = false;
-    await Promise.all(workers);
 
     expect(unexpected).toEqual([]);
     expect(requests).toBeGreaterThan(100);
