@@ -17,7 +17,7 @@ for round in $(seq "$ROUNDS"); do
   # shellcheck disable=SC2086
   timeout 900 npx vitest run $FILES --reporter=dot > "/tmp/multiprocess-round-$round.log" 2>&1
   rc=$?
-  summary=$(grep -E "Tests +[0-9]" "/tmp/multiprocess-round-$round.log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "/tmp/multiprocess-round-$round.log" | grep -E "^ +Tests " | tr -s ' ')
   sleep 1
   left=$(ps -eo pid,ppid,args | grep -F "$MAIN" | grep -v grep)
   echo "round $round: exit $rc;$summary; leftover servers: ${left:-none}"
