@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-20}
 MAIN="$(pwd)/dist/main.js"
-FILES="src/concurrency/*.multiprocess.test.ts src/ops/operations.api.test.ts"
+FILES="test/concurrency/*.multiprocess.test.ts test/faults/*.multiprocess.test.ts test/ops/operations.api.test.ts"
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 HOGS=()

@@ -13,7 +13,7 @@ export const API_MAIN = here("../../../api/dist/main.js");
 export const ADMIN_CLI = here("../../../api/dist/cli/portal-admin.js");
 export const WEB_DIST = here("../../dist");
 /** The API's test preload: the server stops when its stdin (a pipe from this process) ends. */
-const EXIT_WITH_PARENT = new URL("../../../api/src/test-support/exit-with-parent.mjs", import.meta.url).href;
+const EXIT_WITH_PARENT = new URL("../../../api/test/support/exit-with-parent.mjs", import.meta.url).href;
 
 export interface RunningServer {
   url: string;
