@@ -158,10 +158,6 @@ export function* findInviteByCodeSteps(code: string): Steps<InviteRow | undefine
   return (yield* step(inviteByCode, code)).rows[0];
 }
 
-export function findInviteByCode(db: Kysely<DB>, code: string): Promise<InviteRow | undefined> {
-  return runSteps(db, findInviteByCodeSteps(code));
-}
-
 /**
  * Counts one use of an invite, only while it is still active: one conditional update, so concurrent
  * joins can never push `uses` past `max_uses` (PostgreSQL re-checks the WHERE on the row version it
