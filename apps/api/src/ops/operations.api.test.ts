@@ -115,7 +115,6 @@ describe("configuration", () => {
     ["DATABASE_POOL_SIZE", "0"],
     ["SQLITE_CACHE_MB", "lots"],
   ])("refuses %s=%s at start with a message naming the variable", (variable, value) => {
-    const started = Date.now();
     const result = spawnSync(process.execPath, [MAIN_JS], {
       env: { PATH: process.env.PATH ?? "", PORT: "0", DATABASE_URL: "file::memory:", [variable]: value },
       encoding: "utf8",
@@ -124,8 +123,8 @@ describe("configuration", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`Invalid configuration: ${variable} must be`);
     expect(result.stderr).toContain(JSON.stringify(value));
+    // Refused, not hung: spawnSync's timeout would have ended it with a signal and no status.
     expect(result.stdout).not.toContain("listening");
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
