@@ -172,8 +172,9 @@ switch (command) {
   case "test": {
     install();
     clearReports();
-    say("building, type-checking, linting and testing every package");
-    const status = turbo(["build", "typecheck", "lint", "test", "--continue"]);
+    say("building, type-checking, linting and testing every package; knip looks for dead code");
+    // `//#knip` is the root's task (turbo.json): unused files, exports and dependencies fail the run.
+    const status = turbo(["build", "typecheck", "lint", "test", "//#knip", "--continue"]);
     const { passed, failed, skipped, failures, reports } = summarize();
     if (reports === 0) process.stderr.write("no test reports were written\n");
     if (failures.length > 0) process.stdout.write(`\nFailed:\n${failures.map((f) => `  ✖ ${f}`).join("\n")}\n`);

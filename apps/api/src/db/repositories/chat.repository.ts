@@ -212,10 +212,6 @@ export function* findBanSteps(chatId: number, userId: number): Steps<ChatBanRow 
   return (yield* step(banOf, chatId, userId)).rows[0];
 }
 
-export function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
-  return runSteps(db, findBanSteps(chatId, userId));
-}
-
 export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {
   return db
     .insertInto("chat_bans")
