@@ -61,6 +61,23 @@ export default tseslint.config(
     "tRPC is a thin adapter over services/.",
   ),
   {
+    files: ["tooling/bench/src/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@portal/api", message: "the bench takes the api only through @portal/api/bench-support." }],
+          patterns: [
+            {
+              group: ["**/apps/api/**", "**/api/src/**", "**/api/dist/**", "@portal/api/*", "!@portal/api/bench-support"],
+              message: "the bench takes the api only through @portal/api/bench-support.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["apps/web/src/**"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
