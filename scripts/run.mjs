@@ -188,7 +188,8 @@ switch (command) {
     install();
     // The bench package and what it depends on (the api and its packages); not the web app.
     if (turbo(["build", "--filter=@portal/bench..."]) !== 0) process.exit(1);
-    process.exit(run(pnpm, ["--filter", "@portal/bench", "run", "bench"]));
+    // `npm run bench -- ab`: two server builds side by side (tooling/bench/README.md, "A/B").
+    process.exit(run(pnpm, ["--filter", "@portal/bench", "run", process.argv[3] === "ab" ? "bench:ab" : "bench"]));
     break;
   }
   case "dev": {

@@ -39,6 +39,35 @@ export function runSettings(env: Env = process.env) {
 }
 export type RunSettings = ReturnType<typeof runSettings>;
 
+/**
+ * The A/B comparison's settings (ab.ts): the two server builds (BENCH_AB_A, BENCH_AB_B: a built
+ * `apps/api/dist/main.js`, or "self" for this checkout's), the seed module each side's database is
+ * made with (BENCH_AB_SEED_A, BENCH_AB_SEED_B: a built bench `seed.js` of that checkout, so each
+ * database carries that side's own migrations; "self" for this package's), and the rounds.
+ */
+export function abSettings(env: Env = process.env) {
+  const server = (name: string, fallback?: string) => {
+    const value = env[name] || fallback;
+    if (!value) throw new Error(`${name} must name a built server (…/apps/api/dist/main.js) or "self" (this checkout's)`);
+    return value;
+  };
+  return {
+    a: server("BENCH_AB_A"),
+    b: server("BENCH_AB_B", "self"),
+    seedA: env.BENCH_AB_SEED_A || "self",
+    seedB: env.BENCH_AB_SEED_B || "self",
+    rounds: intOf(env, "BENCH_AB_ROUNDS", 6, 1),
+    durationS: intOf(env, "BENCH_DURATION", 10, 1),
+    warmupS: intOf(env, "BENCH_WARMUP", 3),
+    connections: intOf(env, "BENCH_CONNECTIONS", 50, 1),
+    poolChats: intOf(env, "BENCH_POOL_CHATS", 10_000, 1),
+    only: (env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    logLevel: env.BENCH_LOG_LEVEL || "warn",
+    out: env.BENCH_OUT || join(REPO_ROOT, "bench-results", "ab.json"),
+    keep: env.BENCH_KEEP === "1",
+  };
+}
+
 /** BENCH_CPU_PROF: a folder the measured processes write CPU profiles into, or undefined. */
 export function cpuProfileDir(env: Env = process.env): string | undefined {
   return env.BENCH_CPU_PROF || undefined;

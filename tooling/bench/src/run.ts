@@ -30,13 +30,13 @@ import {
 } from "./processes.js";
 import { nodeEnvOf, runSettings } from "./config.js";
 import { formatReport, latencyCheckOf, median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
+import { cookie, createBody, json, restCreate, trpcCreate } from "./requests.js";
 import { seedBase, seedScale, type SeedInfo } from "./seed.js";
 
 const settings = runSettings();
 const ACTIVE_PER_POOL_CHAT = 3;
 /** Hypervisor steal (CPU time given to other machines) from which a row is flagged as suspect. */
 const STEAL_NOTE_SHARE = 0.1;
-const EXPIRES_AT = "2099-05-01T00:00:00Z";
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -64,28 +64,6 @@ interface Scenario {
   /** Joins: each request uses a joiner who has not joined yet. */
   joins?: boolean;
 }
-
-const json = { "Content-Type": "application/json" };
-const cookie = (seed: SeedInfo) => ({ Cookie: `psession=${seed.ownerToken}` });
-const createBody = `{"max_uses":10,"expires_at":"${EXPIRES_AT}"}`;
-
-/** A create on a random chat of the pool, over REST and over tRPC: the same request for the floor and the project. */
-const restCreate = (seed: SeedInfo, url: string) => ({
-  url,
-  method: "POST" as const,
-  path: "/v1/portal/chats/{chat}/invites",
-  body: createBody,
-  headers: { ...json, ...cookie(seed) },
-  chats: seed.poolChats,
-});
-const trpcCreate = (seed: SeedInfo, url: string) => ({
-  url,
-  method: "POST" as const,
-  path: "/trpc/invite.create",
-  body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
-  headers: { ...json, ...cookie(seed) },
-  chats: seed.poolChats,
-});
 
 const baselines: Scenario[] = [
   {
