@@ -75,7 +75,7 @@ export default tseslint.config(
     },
   },
   {
-    // Only one module reads process.env; the bench (moving to tooling/bench, with its own config
+    // Only one module reads process.env; the bench (tooling/bench, with its own config
     // module) and tests are exempt below.
     files: ["**/*.ts", "**/*.tsx"],
     rules: {
@@ -93,13 +93,13 @@ export default tseslint.config(
   },
   leafPurity,
   {
-    files: ["apps/api/src/config.ts", "tooling/bench/src/config.ts", "apps/api/src/bench/**", ...TESTS],
+    files: ["apps/api/src/config.ts", "tooling/bench/src/config.ts", ...TESTS],
     rules: { "no-restricted-properties": "off" },
   },
   {
     // Only the entry point listens (server.ts, for main.ts); the bench's servers are its own.
     files: ["apps/api/src/**"],
-    ignores: ["apps/api/src/server.ts", "apps/api/src/bench/**", ...TESTS],
+    ignores: ["apps/api/src/server.ts", ...TESTS],
     rules: {
       "no-restricted-syntax": [
         "error",
@@ -107,10 +107,11 @@ export default tseslint.config(
       ],
     },
   },
-  // The api outside the folders listed below; its entry points (and the bench) open the database.
+  // The api outside the folders listed below; its entry points open the database (bench-support.ts hands
+  // openDatabase to tooling/bench, an entry point of its own).
   restrict(["apps/api/src/**"], [], "", {
     extraPatterns: [openDatabaseOutsideEntryPoints],
-    ignores: ["apps/api/src/server.ts", "apps/api/src/cli/portal-admin.ts", "apps/api/src/bench/**"],
+    ignores: ["apps/api/src/server.ts", "apps/api/src/cli/portal-admin.ts", "apps/api/src/bench-support.ts"],
   }),
   restrict(
     ["packages/core/src/**"],
@@ -144,6 +145,23 @@ export default tseslint.config(
     ["**/rest/**", "**/db/**", "kysely"],
     "tRPC is a thin adapter over services/.",
   ),
+  {
+    files: ["tooling/bench/src/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@portal/api", message: "the bench takes the api only through @portal/api/bench-support." }],
+          patterns: [
+            {
+              group: ["**/apps/api/**", "**/api/src/**", "**/api/dist/**", "@portal/api/*", "!@portal/api/bench-support"],
+              message: "the bench takes the api only through @portal/api/bench-support.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["apps/web/src/**"],
     rules: {

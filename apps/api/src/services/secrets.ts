@@ -4,7 +4,7 @@ import { codeFromRandomBytes, INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH, LOGIN_CO
 /**
  * CSPRNG bytes drawn 4 KiB at a time (as Node's own `crypto.randomUUID` buffers them): a draw is a
  * call into OpenSSL that took 3–7 µs per invite code, up to a tenth of an in-process create
- * (bench/README.md); from the pool a code takes well under a microsecond. Every byte is handed out once.
+ * (tooling/bench/README.md); from the pool a code takes well under a microsecond. Every byte is handed out once.
  */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
