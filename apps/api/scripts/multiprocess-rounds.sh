@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Issue 18's proof: the suites that start server processes, N rounds in a row with every core kept
-# busy by `yes > /dev/null`, and after each round the list of this checkout's servers still running
+# busy by `yes > /dev/null` (FILES= picks other suites), and after each round the list of this checkout's servers still running
 # (there must be none). Build first. Usage, from apps/api: scripts/multiprocess-rounds.sh [rounds]
 set -u
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-20}
 MAIN="$(pwd)/dist/main.js"
-FILES="test/concurrency/*.multiprocess.test.ts test/faults/*.multiprocess.test.ts test/ops/operations.api.test.ts"
+FILES="${FILES:-test/concurrency/*.multiprocess.test.ts test/faults/*.multiprocess.test.ts test/ops/operations.api.test.ts}"
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 HOGS=()

@@ -28,7 +28,7 @@ import {
 } from "@portal/contracts";
 import { z } from "zod";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
-import { demoLogin, endSession, verifyLoginCode } from "../services/auth.service.js";
+import { demoLogin, logout, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import {
   approveJoinRequest,
@@ -321,10 +321,10 @@ const authenticationRoutes = [
     errors: [],
     cookie: "clear",
     handler: async ({ deps, req, res }) => {
-      const token = sessionTokenOf(req);
-      if (token) await endSession(deps, token);
+      // The session was checked (auth: "session"), so the request carries its token.
+      const result = await logout(deps, sessionTokenOf(req)!);
       clearSessionCookie(req, res);
-      return { message: "Logged out" };
+      return result;
     },
   }),
   route({

@@ -1,4 +1,4 @@
-import { ErrorMessage, type UserMe } from "@portal/contracts";
+import { ErrorMessage, type MessageResult, type UserMe } from "@portal/contracts";
 import { isAccountRestricted, LOGIN_CODE_LIFETIME_MS, sessionLifetimeMs } from "@portal/core";
 import {
   consumeLoginCode,
@@ -79,8 +79,13 @@ export async function startSession(deps: ServiceDeps, user: UserRow): Promise<Is
   return { token, userId: user.id, expiresAt, lifetimeMs };
 }
 
-export async function endSession(deps: ServiceDeps, token: string): Promise<void> {
+/**
+ * Signs out: the session behind `token` ends. The adapters call it once the caller is signed in
+ * (so a token is there), clear the cookie and answer with what it returns.
+ */
+export async function logout(deps: ServiceDeps, token: string): Promise<MessageResult> {
   await deleteSession(deps.db, sha256Hex(token));
+  return { message: "Logged out" };
 }
 
 /** Mints a single-use login code, valid for 10 minutes; only its hash is stored. */

@@ -1,4 +1,4 @@
-import { toWireTimestamp } from "./time";
+import { toWireTimestamp } from "@portal/contracts/wire";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -1,4 +1,5 @@
 import type { AppRouter } from "@portal/api";
+import { MAX_TRPC_BATCH } from "@portal/contracts/wire";
 import { QueryCache, QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
@@ -6,9 +7,6 @@ import { isRetryable, isUnauthorized } from "./errors";
 
 /** Who is signed in: the user, or null when nobody is (see session.ts). */
 export const SESSION_KEY = ["session"] as const;
-
-/** The api answers at most this many calls in one batch (its MAX_TRPC_BATCH). */
-const MAX_BATCH = 10;
 
 export const queryClient: QueryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -30,7 +28,7 @@ export const queryClient: QueryClient = new QueryClient({
 
 /** Same origin: the session cookie (`psession`, HttpOnly) goes along by itself. */
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/trpc", maxItems: MAX_BATCH })],
+  links: [httpBatchLink({ url: "/trpc", maxItems: MAX_TRPC_BATCH })],
 });
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
