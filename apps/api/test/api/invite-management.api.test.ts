@@ -498,7 +498,7 @@ describe.each(BACKENDS)("invite management on %s", (backend) => {
         expect(page.events.every((e) => e.invite_code === first.code)).toBe(true);
         expect((await t().activity(ownerSession, chat.id)).body).toMatchObject({ total: 3 });
         expect((await t().activity(ownerSession, chat.id, "nosuchcode")).body).toMatchObject({ events: [], total: 0 });
-        expectError(await t().activity(ownerSession, chat.id, "bad-code!"), 400, "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)");
+        expectError(await t().activity(ownerSession, chat.id, "bad-code!"), 400, "invite_code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)");
         expectError(await t().activity(strangerSession, chat.id, first.code), 403, ErrorMessage.accessDenied);
       });
     });
