@@ -1,9 +1,10 @@
-import type { ActivityPage, ActivityQuery, ManageableChat, MyChats, UserMe } from "@portal/contracts";
+import type { ActivityPage, ActivityQuery, ChatPeople, ManageableChat, MyChats, UserMe } from "@portal/contracts";
 import { toWireTimestamp } from "@portal/contracts";
 import { canManageChat } from "@portal/core";
 import { countActivity, listActivity } from "../db/repositories/activity.repository.js";
 import { countMembersByChat, listChatsOfUser, listManagementCandidates } from "../db/repositories/chat.repository.js";
-import { countActiveInvitesByChat } from "../db/repositories/invite.repository.js";
+import { countActiveInvitesByChat, listActiveInvites } from "../db/repositories/invite.repository.js";
+import { listUsersByIds } from "../db/repositories/user.repository.js";
 import type { UserRow } from "../db/schema.js";
 import { accessFactsOf, actorOf, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
@@ -61,4 +62,16 @@ export async function chatActivity(deps: ServiceDeps, user: UserRow, input: Acti
     offset,
     limit,
   };
+}
+
+/**
+ * The people a chat's invites page names: the creators of its active invites, by id. Checked as
+ * `invite.list` is (the actor may manage the chat), so it names no one the list does not show.
+ */
+export async function chatPeople(deps: ServiceDeps, user: UserRow, chatId: number): Promise<ChatPeople> {
+  const chat = await requireManageableChat(deps.db, user, chatId);
+  const invites = await listActiveInvites(deps.db, chat.id, deps.now());
+  const ids = [...new Set(invites.map((invite) => invite.created_by_id).filter((id): id is number => id !== null))];
+  const users = await listUsersByIds(deps.db, ids);
+  return { users: users.map(toPublicUser) };
 }

@@ -27,6 +27,11 @@ export async function listUsersByUsername(db: Kysely<DB>, usernames: readonly st
   return db.selectFrom("users").selectAll().where("username", "in", usernames).execute();
 }
 
+export async function listUsersByIds(db: Kysely<DB>, ids: readonly number[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom("users").selectAll().where("id", "in", ids).orderBy("id").execute();
+}
+
 export async function hasAnyUser(db: Kysely<DB>): Promise<boolean> {
   return (await db.selectFrom("users").select("id").limit(1).executeTakeFirst()) !== undefined;
 }
