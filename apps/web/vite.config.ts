@@ -45,8 +45,34 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Puts the stylesheet into index.html, so the app's frame (the placeholder in #root) is drawn as
+ * soon as the page arrives, without waiting a round trip for the CSS (a few KB compressed).
+ */
+function inlineCss(): Plugin {
+  return {
+    name: "portal-inline-css",
+    apply: "build",
+    enforce: "post",
+    generateBundle(_options, bundle) {
+      const html = Object.values(bundle).find((file) => file.type === "asset" && file.fileName === "index.html");
+      if (!html || html.type !== "asset") return;
+      let source = String(html.source);
+      for (const file of Object.values(bundle)) {
+        if (file.type !== "asset" || !file.fileName.endsWith(".css")) continue;
+        const link = new RegExp(`<link rel="stylesheet"[^>]*href="/${file.fileName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"[^>]*>`);
+        if (!link.test(source)) continue;
+        // `</style` cannot occur in CSS Vite wrote, but a stray one would end the element early.
+        source = source.replace(link, () => `<style>${String(file.source).replace(/<\/style/gi, "<\\/style")}</style>`);
+        delete bundle[file.fileName];
+      }
+      html.source = source;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), inlineCss(), precompress()],
   server: {
     port: 5173,
     proxy: { "/trpc": api, "/v1": api, "/health": api },

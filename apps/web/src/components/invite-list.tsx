@@ -1,30 +1,36 @@
-import type { Invite, ManageableChat, UserMe } from "@portal/contracts";
+import type { Invite, UserMe } from "@portal/contracts";
 import { useState } from "react";
 import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
-import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "../lib/time";
-import { useNow } from "../lib/use-now";
+import { formatDateTime, formatRelative, formatTimeLeft, hasExpired } from "../lib/time";
 import { Meter } from "./ui";
 
 type CopyState = { code: string; ok: boolean; link: string } | null;
 
-/** The chat's active invites: code, creator, uses against max, time left, copy link, revoke. */
+/**
+ * The chat's active invites (the page leaves out those expired or used up since it fetched them):
+ * code, creator, uses against max, time left, copy link, revoke. An archived chat's invites do not
+ * work, so they have no link to copy.
+ */
 export function InviteList({
   invites,
   me,
-  chat,
+  people,
+  archived,
+  now,
   highlight,
   onRevoke,
 }: {
   invites: Invite[];
   me: UserMe;
-  chat: ManageableChat | undefined;
+  /** Names by user id, from `chat.people`. */
+  people: ReadonlyMap<number, string>;
+  archived: boolean;
+  now: number;
   highlight: string | null;
   onRevoke: (invite: Invite) => void;
 }) {
   const [copied, setCopied] = useState<CopyState>(null);
-  const firstNow = Date.now();
-  const now = useNow(tickIntervalFor(invites.map((i) => i.expires_at), firstNow) ?? 60_000);
 
   const copy = async (code: string) => {
     const link = joinLink(code, window.location.origin);
@@ -32,7 +38,9 @@ export function InviteList({
   };
 
   if (invites.length === 0) {
-    return <p className="empty">No active invites. Create one to share a link to this chat.</p>;
+    return (
+      <p className="empty">{archived ? "This archived chat has no invites left." : "No active invites. Create one to share a link to this chat."}</p>
+    );
   }
 
   return (
@@ -53,7 +61,7 @@ export function InviteList({
                 {highlight === invite.code ? <span className="badge badge-accent">New</span> : null}
               </div>
               <p className="invite-creator">
-                Created by {creatorName(invite.created_by_id, me, chat?.owner)} ·{" "}
+                Created by {creatorName(invite.created_by_id, me, people)} ·{" "}
                 <time dateTime={invite.created_at} title={formatDateTime(invite.created_at)}>
                   {formatRelative(invite.created_at, now)}
                 </time>
@@ -91,9 +99,11 @@ export function InviteList({
               </div>
             </dl>
             <div className="invite-actions">
-              <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
-                Copy link<span className="sr-only"> for invite {invite.code}</span>
-              </button>
+              {archived ? null : (
+                <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
+                  Copy link<span className="sr-only"> for invite {invite.code}</span>
+                </button>
+              )}
               <button type="button" className="button button-danger-ghost button-small" onClick={() => onRevoke(invite)}>
                 Revoke<span className="sr-only"> invite {invite.code}</span>
               </button>

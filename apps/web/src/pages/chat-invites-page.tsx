@@ -1,15 +1,17 @@
 import type { Invite, UserMe } from "@portal/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { ChatFrame, useManagedChat } from "../components/chat-frame";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { InviteForm } from "../components/invite-form";
 import { InviteList } from "../components/invite-list";
 import { Loading, Meter } from "../components/ui";
-import { describeForPerson, toApiError } from "../lib/errors";
-import { countActiveInvites, joinLink } from "../lib/invites";
+import { describeFailure, isNetworkError, isUnauthorized, toApiError } from "../lib/errors";
+import { interrupt } from "../lib/interrupted";
+import { isInviteActive, joinLink } from "../lib/invites";
 import { quotaState } from "../lib/quota";
-import { trpc } from "../lib/trpc";
+import { tickIntervalFor } from "../lib/time";
+import { trpc, trpcClient } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
 import { ChatProblem } from "./chat-problem";
 
@@ -18,35 +20,72 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
   const queryClient = useQueryClient();
   const chat = useManagedChat(chatId);
   const list = useQuery({ ...trpc.invite.list.queryOptions({ chat_id: chatId }), refetchInterval: 60_000 });
+  const people = useQuery({ ...trpc.chat.people.queryOptions({ chat_id: chatId }), enabled: list.isSuccess });
   const [highlight, setHighlight] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<Invite | null>(null);
   const listHeading = useRef<HTMLHeadingElement>(null);
-  const now = useNow(15_000);
+  /** Where focus goes when the dialog closes: the list's heading after a revoke (its row is gone). */
+  const focusAfterDialog = useRef<HTMLElement | null>(null);
+
+  const fetched = list.data?.invites ?? [];
+  // The clock ticks every second when an invite expires within the hour, so an invite leaves the
+  // list (and the quota) the moment it expires, not at the next refetch.
+  const now = useNow(tickIntervalFor(fetched.map((i) => i.expires_at), Date.now()) ?? 30_000);
+  const invites = useMemo(() => fetched.filter((invite) => isInviteActive(invite, now)), [fetched, now]);
+  const names = useMemo(() => new Map((people.data?.users ?? []).map((u) => [u.id, u.username])), [people.data]);
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.chat.people.queryKey({ chat_id: chatId }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
+    ]);
+
+  const closeDialog = (message: string | null) => {
+    focusAfterDialog.current = listHeading.current;
+    setRevoking(null);
+    if (message !== null) setStatus(message);
+  };
 
   const revoke = useMutation(
     trpc.invite.revoke.mutationOptions({
-      onSuccess: (result) => {
-        setRevoking(null);
-        setStatus(result.message);
-        listHeading.current?.focus();
+      onSuccess: (result) => closeDialog(result.message),
+      onError: (error, input) => {
+        if (isUnauthorized(error)) {
+          interrupt({
+            doing: `revoking invite ${input.code}`,
+            finishLabel: `Revoke invite ${input.code}`,
+            userId: user.id,
+            path: window.location.pathname,
+            run: async () => (await trpcClient.invite.revoke.mutate(input)).message,
+          });
+          setRevoking(null);
+          return;
+        }
+        // Revoked meanwhile (another tab, another person) or expired: nothing left to revoke.
+        if (toApiError(error).code === "NOT_FOUND") {
+          closeDialog(`Invite ${input.code} no longer works: it was revoked meanwhile, or it expired or was used up.`);
+        }
       },
-      onSettled: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
-        ]);
-      },
+      onSettled: refresh,
     }),
   );
 
-  if (list.error) return <ChatProblem error={list.error} />;
+  // A page the server refused; but while it cannot be reached, what was shown stays (see the banner).
+  if (list.error && !isNetworkError(list.error)) return <ChatProblem error={list.error} />;
 
-  const invites = list.data?.invites ?? [];
-  const quota = quotaState(countActiveInvites(invites, now));
+  const archived = chat?.archived ?? false;
+  const quota = quotaState(invites.length);
+  const loaded = list.data !== undefined;
 
   return (
     <ChatFrame chatId={chatId} chat={chat} tab="invites">
+      {archived ? (
+        <p className="notice notice-warning archived-notice" role="status">
+          This chat is archived. Its invites do not work, and it takes no new ones. Revoking them still tidies the list.
+        </p>
+      ) : null}
       <div className="invites-layout">
         <section className="card" aria-labelledby="quota-title">
           <div className="quota">
@@ -66,13 +105,17 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
               valueText={`${quota.active} of ${quota.limit} active invites`}
               tone={quota.tone}
             />
-            <p className="hint">{!list.data ? "Counting…" : quota.full ? "Limit reached." : quota.message}</p>
+            <p className="hint">
+              {!loaded ? "Counting…" : archived ? "Archived: no invites can be created." : quota.full ? "Limit reached." : quota.message}
+            </p>
           </div>
-          {list.data ? (
+          {loaded ? (
             <InviteForm
               chatId={chatId}
+              chatName={chat?.name ?? `chat ${chatId}`}
+              userId={user.id}
               quota={quota}
-              archived={chat?.archived ?? false}
+              archived={archived}
               onCreated={(invite) => {
                 setHighlight(invite.code);
                 setStatus(`Invite ${invite.code} created. Its link: ${joinLink(invite.code, window.location.origin)}`);
@@ -83,15 +126,31 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
 
         <section aria-labelledby="list-title" className="invites-column">
           <h2 id="list-title" ref={listHeading} tabIndex={-1} className="section-title">
-            Active invites{list.data ? ` (${invites.length})` : ""}
+            {archived ? "Invites (not working: the chat is archived)" : "Active invites"}
+            {loaded ? ` (${invites.length})` : ""}
           </h2>
           <p className="status-line" role="status">
             {status}
           </p>
-          {list.isPending ? (
-            <Loading label="Loading invites…" />
+          {!loaded ? (
+            list.error ? (
+              <p className="empty">The invites could not be loaded yet. They appear as soon as the server answers.</p>
+            ) : (
+              <Loading label="Loading invites…" />
+            )
           ) : (
-            <InviteList invites={invites} me={user} chat={chat} highlight={highlight} onRevoke={(invite) => setRevoking(invite)} />
+            <InviteList
+              invites={invites}
+              me={user}
+              people={names}
+              archived={archived}
+              now={now}
+              highlight={highlight}
+              onRevoke={(invite) => {
+                revoke.reset();
+                setRevoking(invite);
+              }}
+            />
           )}
         </section>
       </div>
@@ -102,7 +161,9 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
         confirmLabel="Revoke invite"
         pendingLabel="Revoking…"
         pending={revoke.isPending}
-        error={revoke.error ? describeForPerson(toApiError(revoke.error)) : null}
+        error={revoke.error ? describeFailure(revoke.error, { notDone: "the invite was not revoked", maybe: "the invite may not have been revoked" }) : null}
+        retryLabel={revoke.error ? "Try again" : undefined}
+        returnFocus={focusAfterDialog}
         onCancel={() => {
           setRevoking(null);
           revoke.reset();

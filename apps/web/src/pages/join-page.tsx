@@ -2,11 +2,12 @@ import type { RedeemResult, UserMe } from "@portal/contracts";
 import { INVITE_CODE_PATTERN } from "@portal/contracts/patterns";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PageTitle, InlineError, Loading, ProblemPanel, VisibilityBadge } from "../components/ui";
-import { describeForPerson, toApiError } from "../lib/errors";
+import { describeFailure, isNetworkError, isUnauthorized, toApiError } from "../lib/errors";
+import { interrupt } from "../lib/interrupted";
 import { usageState } from "../lib/invites";
 import { Link, requestFocus } from "../lib/router";
 import { formatDateTime, formatTimeLeft } from "../lib/time";
-import { trpc } from "../lib/trpc";
+import { trpc, trpcClient } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
 
 /** Unknown, revoked, expired and used-up invites all look the same from outside: one page for all. */
@@ -47,24 +48,51 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
         requestFocus();
         return queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
       },
+      onError: (error, input) => {
+        if (!isUnauthorized(error) || !preview.data) return;
+        const name = preview.data.chat.name;
+        interrupt({
+          doing: `joining ${name}`,
+          finishLabel: `Join ${name}`,
+          userId: user.id,
+          path: window.location.pathname,
+          run: async () => {
+            const result = await trpcClient.invite.redeem.mutate(input);
+            return result.already_member ? `You were already in ${result.chat.name}.` : `You joined ${result.chat.name}.`;
+          },
+        });
+      },
     }),
   );
 
   if (redeem.data) return <Joined result={redeem.data} />;
   if (preview.isPending) return <Loading label="Opening the invite…" />;
-  if (preview.error) {
+  if (preview.error && !preview.data) {
     const error = toApiError(preview.error);
     if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") return <InvalidInvite />;
+    // A chat ban: say what it means, not a bare "Access denied".
+    const banned = error.code === "FORBIDDEN";
     return (
       <ProblemPanel
-        title={error.code === "FORBIDDEN" ? "You cannot join this chat" : "The invite could not be opened"}
+        title={banned ? "You are banned from this chat" : "The invite could not be opened"}
         actions={
-          <Link to="/" className="button button-secondary">
-            Go to my chats
-          </Link>
+          <>
+            {isNetworkError(preview.error) ? (
+              <button type="button" className="button button-primary" onClick={() => void preview.refetch()}>
+                Try again
+              </button>
+            ) : null}
+            <Link to="/" className="button button-secondary">
+              Go to my chats
+            </Link>
+          </>
         }
       >
-        <p>{describeForPerson(error)}</p>
+        <p>
+          {banned
+            ? "The chat's owner or a moderator banned you from it, so this invite cannot let you in. Ask them if you think this is a mistake."
+            : describeFailure(preview.error, { notDone: "the invite could not be opened", maybe: "the invite could not be opened" })}
+        </p>
       </ProblemPanel>
     );
   }
@@ -123,7 +151,13 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
           >
             {redeem.isPending ? "Joining…" : `Join ${chat.name}`}
           </button>
-          {redeemError ? <InlineError id="join-error">{describeForPerson(redeemError)}</InlineError> : null}
+          {redeem.error && redeemError ? (
+            <InlineError id="join-error">
+              {redeemError.code === "FORBIDDEN"
+                ? "You are banned from this chat, so this invite cannot let you in."
+                : describeFailure(redeem.error, { notDone: "you have not joined", maybe: "you may not have joined" })}
+            </InlineError>
+          ) : null}
         </div>
       )}
       <p className="hint">

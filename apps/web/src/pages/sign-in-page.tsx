@@ -2,7 +2,8 @@ import type { UserMe } from "@portal/contracts";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { InlineError, PageTitle, useFieldIds } from "../components/ui";
-import { toApiError } from "../lib/errors";
+import { describeFailure } from "../lib/errors";
+import { useSessionEnd } from "../lib/interrupted";
 import { levelName } from "../lib/levels";
 import { requestFocus } from "../lib/router";
 import { startSession } from "../lib/session";
@@ -17,8 +18,19 @@ export function SignInPage({ title = "Sign in", intro }: { title?: string; intro
     requestFocus();
     startSession(user);
   };
+  const sessionEnd = useSessionEnd();
   return (
     <div className="sign-in">
+      {sessionEnd.ended ? (
+        <div className="notice notice-warning session-notice" role="alert">
+          <p>
+            <strong>Your session ended</strong> (signed out in another tab, or it expired).{" "}
+            {sessionEnd.action
+              ? `Sign in again to finish ${sessionEnd.action.doing}: it has not been done.`
+              : "Sign in again to go on where you were."}
+          </p>
+        </div>
+      ) : null}
       <section className="card sign-in-card">
         <PageTitle title={title} />
         <p className="lead">{intro ?? "Manage the invite links of your chats, and join chats you were invited to."}</p>
@@ -34,7 +46,8 @@ function LoginCodeForm({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
   const [localError, setLocalError] = useState<string | null>(null);
   const ids = useFieldIds();
   const verify = useMutation(trpc.auth.verify.mutationOptions({ onSuccess: onSignedIn }));
-  const error = localError ?? (verify.error ? toApiError(verify.error).message : null);
+  const error =
+    localError ?? (verify.error ? describeFailure(verify.error, { notDone: "you are not signed in", maybe: "you may not be signed in" }) : null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -68,8 +81,7 @@ function LoginCodeForm({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
           aria-describedby={`${ids.hint}${error ? ` ${ids.error}` : ""}`}
         />
         <p className="hint" id={ids.hint}>
-          8 characters, case-sensitive, valid for 10 minutes. An admin creates one with{" "}
-          <code>pnpm portal-admin login-code --user &lt;name&gt;</code>.
+          8 characters, case-sensitive, valid for 10 minutes. Ask an admin of your Portal for one.
         </p>
         {error ? <InlineError id={ids.error}>{error}</InlineError> : null}
       </div>
@@ -111,7 +123,9 @@ function DemoAccounts({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
           </li>
         ))}
       </ul>
-      {demoLogin.error ? <InlineError>{toApiError(demoLogin.error).message}</InlineError> : null}
+      {demoLogin.error ? (
+        <InlineError>{describeFailure(demoLogin.error, { notDone: "you are not signed in", maybe: "you may not be signed in" })}</InlineError>
+      ) : null}
     </section>
   );
 }
