@@ -30,6 +30,8 @@ export const PHONE = { width: 390, height: 844 };
 /** A fresh browser profile (its own cookies): one person. Clipboard allowed, so "Copy link" can be read back. */
 export interface PersonOptions {
   colorScheme?: "light" | "dark";
+  /** Lets a test inject a script (axe-core) past the app's Content-Security-Policy. */
+  bypassCSP?: boolean;
   timezoneId?: string;
   locale?: string;
 }
@@ -47,6 +49,7 @@ export async function newPerson(
     timezoneId: options.timezoneId ?? "Europe/Berlin",
     locale: options.locale ?? "en-GB",
     colorScheme: options.colorScheme ?? "light",
+    bypassCSP: options.bypassCSP ?? false,
     deviceScaleFactor: viewport.width < 600 ? 2 : 1,
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,

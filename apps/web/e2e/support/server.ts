@@ -19,6 +19,9 @@ export interface RunningServer {
   /** The folder of its database: another server can be started on it (`StartOptions.dir`). */
   dir: string;
   port: number;
+  /** Freezes the process (SIGSTOP) or lets it go on (SIGCONT): a server that hangs instead of refusing. */
+  pause(): void;
+  resume(): void;
   /** Every line the server printed, for a failure message. */
   logs: string[];
   /** Stops the process; its database goes too, unless kept for a restart. */
@@ -77,6 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const stop = async ({ keepData = false }: { keepData?: boolean } = {}) => {
     process.removeListener("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGCONT");
       child.kill("SIGTERM");
       if (!(await waitForExit(child, 10_000))) {
         child.kill("SIGKILL");
@@ -111,7 +115,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         reject(new Error(`the server exited early (code ${code}, signal ${signal})`));
       });
     });
-    return { url, databaseUrl, dir, port: Number(new URL(url).port), logs, stop };
+    const signal = (name: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    };
+    return {
+      url,
+      databaseUrl,
+      dir,
+      port: Number(new URL(url).port),
+      logs,
+      pause: () => signal("SIGSTOP"),
+      resume: () => signal("SIGCONT"),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${logs.join("\n")}`, { cause: error });

@@ -105,11 +105,12 @@ export function InviteForm({
           submitButton.current?.focus();
         }
       },
-      onSettled: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
-        ]);
+      // Not awaited: the button is back as soon as the create has its answer, even when the
+      // refetches that follow hang on an unreachable server.
+      onSettled: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.people.queryKey({ chat_id: chatId }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() });
       },
     }),
   );

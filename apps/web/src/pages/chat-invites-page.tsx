@@ -68,7 +68,9 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
           closeDialog(`Invite ${input.code} no longer works: it was revoked meanwhile, or it expired or was used up.`);
         }
       },
-      onSettled: refresh,
+      // Not awaited: the dialog's pending state ends with the revoke's answer, even when the
+      // refetches that follow hang on an unreachable server.
+      onSettled: () => void refresh(),
     }),
   );
 
@@ -126,7 +128,7 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
 
         <section aria-labelledby="list-title" className="invites-column">
           <h2 id="list-title" ref={listHeading} tabIndex={-1} className="section-title">
-            {archived ? "Invites (not working: the chat is archived)" : "Active invites"}
+            {archived ? "Invites, not working" : "Active invites"}
             {loaded ? ` (${invites.length})` : ""}
           </h2>
           <p className="status-line" role="status">

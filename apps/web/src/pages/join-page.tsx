@@ -46,7 +46,7 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
       onSuccess: () => {
         // The Join button goes away with the preview: the outcome's heading takes focus.
         requestFocus();
-        return queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
       },
       onError: (error, input) => {
         if (!isUnauthorized(error) || !preview.data) return;
