@@ -83,7 +83,6 @@ export function InviteForm({
             doing: `creating an invite for ${chatName}`,
             finishLabel: "Create the invite",
             userId,
-            path: window.location.pathname,
             run: async () => {
               const invite = await trpcClient.invite.create.mutate(input);
               return `Invite ${invite.code} created.`;

@@ -12,8 +12,6 @@ export interface InterruptedAction {
   finishLabel: string;
   /** Who asked for it: after another person signs in, it is not done for them. */
   userId: number;
-  /** The page it belongs to, so it is offered there. */
-  path: string;
   /** Does it; resolves what to tell the person (`Invite 'abc' revoked`). */
   run: () => Promise<string>;
 }

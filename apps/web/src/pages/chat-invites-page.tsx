@@ -57,7 +57,6 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
             doing: `revoking invite ${input.code}`,
             finishLabel: `Revoke invite ${input.code}`,
             userId: user.id,
-            path: window.location.pathname,
             run: async () => (await trpcClient.invite.revoke.mutate(input)).message,
           });
           setRevoking(null);

@@ -55,7 +55,6 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
           doing: `joining ${name}`,
           finishLabel: `Join ${name}`,
           userId: user.id,
-          path: window.location.pathname,
           run: async () => {
             const result = await trpcClient.invite.redeem.mutate(input);
             return result.already_member ? `You were already in ${result.chat.name}.` : `You joined ${result.chat.name}.`;

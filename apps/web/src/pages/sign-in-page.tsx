@@ -112,13 +112,22 @@ function DemoAccounts({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
               className="demo-account"
               onClick={() => demoLogin.mutate({ username: account.username })}
               disabled={demoLogin.isPending}
-              aria-label={`Sign in as ${account.username}, ${levelName(account.permission_level)}`}
             >
+              {/* One name for screen readers, holding the visible words: "Sign in as olivia, Owner". */}
+              <span className="sr-only">
+                {pendingName === account.username
+                  ? `Signing in as ${account.username}…`
+                  : `Sign in as ${account.username}, ${levelName(account.permission_level)}`}
+              </span>
               <span className="avatar" aria-hidden="true">
                 {account.username.slice(0, 1).toUpperCase()}
               </span>
-              <span className="demo-name">{pendingName === account.username ? "Signing in…" : account.username}</span>
-              <span className={`level level-${account.permission_level}`}>{levelName(account.permission_level)}</span>
+              <span className="demo-name" aria-hidden="true">
+                {pendingName === account.username ? "Signing in…" : account.username}
+              </span>
+              <span className={`level level-${account.permission_level}`} aria-hidden="true">
+                {levelName(account.permission_level)}
+              </span>
             </button>
           </li>
         ))}
