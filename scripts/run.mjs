@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// The README's commands on a machine that has only Node and npm: installs pnpm and the
-// dependencies when they are missing, builds, then starts, tests or benchmarks.
+// The README's commands on a machine that has only Node and npm: runs under the pinned Node 24
+// (fetched from the npm registry into .tools/ when the Node on the PATH is outside `engines`),
+// installs pnpm and the dependencies when they are missing, builds, then starts, tests or
+// benchmarks. Everything it starts (pnpm, turbo, vitest, the servers the tests spawn, the CLI)
+// finds that Node first on the PATH.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const PNPM_VERSION = manifest.packageManager.split("@")[1];
+/** The Node the project is built, tested and measured on (`.node-version`), and the range it supports. */
+const NODE_VERSION = readFileSync(join(root, ".node-version"), "utf8").trim();
+const NODE_RANGE = manifest.engines.node;
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
-// better-sqlite3 compiles from source here; node-gyp finds Node's headers in /usr/include/node.
-if (!env.npm_config_nodedir && existsSync("/usr/include/node/node.h")) env.npm_config_nodedir = "/usr";
-
 function say(message) {
   process.stderr.write(`\n▶ ${message}\n`);
 }
@@ -36,22 +40,60 @@ function pnpmVersion(bin) {
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
-/** The pinned pnpm: the global one when it is the right version, else installed (globally, or under .tools/). */
+/** The pinned pnpm: the one on the PATH when it is the right version, else installed under .tools/ (never globally). */
 function ensurePnpm() {
   if (pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
   const local = join(root, ".tools", "node_modules", ".bin", "pnpm");
   if (existsSync(local) && pnpmVersion(local) === PNPM_VERSION) return local;
-  say(`installing pnpm ${PNPM_VERSION}`);
-  if (run("npm", ["install", "--global", `pnpm@${PNPM_VERSION}`]) === 0 && pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
-  say("a global install was not possible; installing pnpm into .tools/");
-  must("npm", ["install", "--prefix", join(root, ".tools"), "--no-save", `pnpm@${PNPM_VERSION}`]);
+  say(`installing pnpm ${PNPM_VERSION} into .tools/`);
+  must("npm", ["install", "--prefix", join(root, ".tools"), "--no-save", "--no-package-lock", "--no-audit", "--no-fund", `pnpm@${PNPM_VERSION}`]);
   return local;
 }
 
+/** Whether `version` ("24.22.3") is in `range`: `engines` is written as "^MAJOR.MINOR.PATCH". */
+function inRange(version, range) {
+  const want = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (!want) throw new Error(`package.json engines.node must read "^MAJOR.MINOR.PATCH", not "${range}"`);
+  const have = version.replace(/^v/, "").split(".").map(Number);
+  const [major, minor, patch] = want.slice(1).map(Number);
+  if (have[0] !== major) return false;
+  return have[1] > minor || (have[1] === minor && have[2] >= patch);
+}
+
+/**
+ * The Node everything runs under: this one when it is in range, else the pinned version from the
+ * npm registry's `node-<os>-<cpu>` package (a binary and its headers), installed under .tools/.
+ */
+function ensureNode() {
+  if (inRange(process.versions.node, NODE_RANGE)) {
+    // better-sqlite3 needs no compiler, but anything native that does finds Debian's headers here.
+    if (!env.npm_config_nodedir && process.execPath === "/usr/bin/node" && existsSync("/usr/include/node/node.h")) env.npm_config_nodedir = "/usr";
+    return process.execPath;
+  }
+  const os = process.platform === "win32" ? "win" : process.platform;
+  const pkg = `node-${os}-${process.arch}`;
+  const prefix = join(root, ".tools", `node-${NODE_VERSION}`);
+  const home = join(prefix, "node_modules", pkg);
+  const bin = join(home, "bin", process.platform === "win32" ? "node.exe" : "node");
+  const fetched = existsSync(bin) && spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() === `v${NODE_VERSION}`;
+  const how = fetched ? `running under Node ${NODE_VERSION}, fetched earlier into .tools/` : `fetching Node ${NODE_VERSION} from the npm registry into .tools/ and running under it`;
+  say(`Node ${process.version} is outside this project's range (${NODE_RANGE}): ${how} (nothing global changes)`);
+  if (!fetched) must("npm", ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `${pkg}@${NODE_VERSION}`]);
+  // First on the PATH for every child; native builds compile against its own headers.
+  env.PATH = `${dirname(bin)}${delimiter}${env.PATH ?? ""}`;
+  env.npm_config_nodedir = home;
+  return bin;
+}
+
+const node = ensureNode();
+if (process.argv[2] === "portal-admin") {
+  // The admin CLI (`pnpm portal-admin ...`): only the right Node, none of the install below.
+  process.exit(run(node, [join(root, "apps/api/dist/cli/portal-admin.js"), ...process.argv.slice(3)], { cwd: process.cwd() }));
+}
 const pnpm = ensurePnpm();
 
 function install() {
-  say("installing dependencies (the first run compiles better-sqlite3: about 90 s)");
+  say("installing dependencies");
   must(pnpm, ["install", "--frozen-lockfile"]);
 }
 
@@ -124,7 +166,7 @@ switch (command) {
     if (turbo(["build"]) !== 0) process.exit(1);
     env.PORTAL_DEMO ??= "1";
     say(`starting on http://localhost:${env.PORT ?? 3000} (demo data: ${env.PORTAL_DEMO === "1" ? "on" : "off"})`);
-    process.exit(run("node", ["apps/api/dist/main.js"]));
+    process.exit(run(node, ["apps/api/dist/main.js"]));
     break;
   }
   case "test": {
@@ -153,6 +195,6 @@ switch (command) {
     break;
   }
   default:
-    process.stderr.write("usage: node scripts/run.mjs start|test|bench|dev\n");
+    process.stderr.write("usage: node scripts/run.mjs start|test|bench|dev|portal-admin\n");
     process.exit(2);
 }

@@ -7,15 +7,15 @@ import helmet from "helmet";
 import type { Config } from "./config.js";
 import { crossSiteProtection } from "./http/cross-site.js";
 import { correlationIdOf, sendError, toAppError } from "./http/errors.js";
-import { rateLimits, type StoreFactory } from "./http/rate-limit.js";
+import { noteFailedCall, rateLimits, type StoreFactory } from "./http/rate-limit.js";
 import { requestLog } from "./http/request-log.js";
 import { webApp } from "./http/web-static.js";
 import { errorFields } from "./logger.js";
 import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
-import { AppError } from "./services/errors.js";
+import { AppError, RETRY_AFTER_SECONDS } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
-import { MAX_TRPC_BATCH, noteCorrelationId } from "./trpc/trpc.js";
+import { MAX_TRPC_BATCH } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -52,12 +52,19 @@ export function createApp(options: AppOptions): Express {
       res.json({ status: "ok" });
     } catch (error) {
       deps.log.error("health check failed", errorFields(error));
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
       res.status(503).json({ status: "unavailable", correlation_id: res.locals.correlationId });
     }
   });
 
   const api = ["/v1", "/trpc"];
-  if (config.rateLimits) app.use(api, ...rateLimits(options.rateLimitStores ?? (() => undefined)));
+  if (config.rateLimits) {
+    // Each request is classified in calls the way its router will route it, then counted.
+    const limits = rateLimits({ deps, ...(options.rateLimitStores ? { stores: options.rateLimitStores } : {}) });
+    app.use("/v1", limits.rest);
+    app.use("/trpc", limits.trpc);
+    app.use(api, limits.limit);
+  }
   app.use(api, crossSiteProtection(config.trustedOrigins));
 
   app.use("/v1", express.json({ limit: BODY_LIMIT_BYTES, strict: false, inflate: false }), restRouter(deps, { demo: config.demo }));
@@ -78,9 +85,13 @@ export function createApp(options: AppOptions): Express {
       maxBatchSize: MAX_TRPC_BATCH,
       onError: ({ error, path, req }) => {
         const correlationId = correlationIdOf(req.res!);
-        noteCorrelationId(error, correlationId);
+        noteFailedCall(req.res!, path, error.code);
         if (error.code === "INTERNAL_SERVER_ERROR") {
           deps.log.error("procedure failed", { procedure: path, correlation_id: correlationId, ...errorFields(error.cause ?? error) });
+        } else if (error.code === "SERVICE_UNAVAILABLE") {
+          // A streamed batch may have sent its headers already; its body still carries the code.
+          if (!req.res!.headersSent) req.res!.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+          req.res!.locals.errorCause = causeOf(error.cause);
         }
       },
     }),
@@ -97,10 +108,18 @@ export function createApp(options: AppOptions): Express {
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const known = toAppError(error);
+    if (known?.code === "SERVICE_UNAVAILABLE") res.locals.errorCause = causeOf(error);
     if (known) return sendError(req, res, known);
     deps.log.error("unhandled error", { correlation_id: res.locals.correlationId, ...errorFields(error) });
     sendError(req, res, new AppError("INTERNAL_SERVER_ERROR", ErrorMessage.internal));
   });
 
   return app;
+}
+
+/** What the request log says about why the database could not serve (never sent to the client). */
+function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.message} (${code})` : error.message;
 }

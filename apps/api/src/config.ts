@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
+import { DEFAULT_DB_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 /** The one module that reads the environment (SPEC section 8). */
@@ -10,6 +10,8 @@ export interface Config {
   databasePoolSize: number;
   /** SQLite page cache of each connection, in MiB. */
   sqliteCacheMb: number;
+  /** SQLite: how long a request waits for another process's write lock before a 503, in ms. */
+  dbBusyTimeoutMs: number;
   demo: boolean;
   trustedOrigins: string[];
   rateLimits: boolean;
@@ -22,6 +24,14 @@ export interface Config {
   /** Where the built web app is; null serves the API alone. */
   webDist: string | null;
   shutdownTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this (Node's server.requestTimeout). */
+  requestTimeoutMs: number;
+  /** The header block must arrive within this (server.headersTimeout); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (server.keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; lowered at start to stay below the process's file limit (http/connections.ts). */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     databaseUrl: databaseUrl(env.DATABASE_URL),
     databasePoolSize: intVar(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
     sqliteCacheMb: intVar(env, "SQLITE_CACHE_MB", DEFAULT_SQLITE_CACHE_MB, 1, 16_384),
+    dbBusyTimeoutMs: intVar(env, "DB_BUSY_TIMEOUT_MS", DEFAULT_DB_BUSY_TIMEOUT_MS, 0, 600_000),
     demo: enumVar(env, "PORTAL_DEMO", ["0", "1"], "0") === "1",
     trustedOrigins: originList(env.TRUSTED_ORIGINS),
     rateLimits: enumVar(env, "RATE_LIMITS", ["on", "off"], "on") === "on",
@@ -99,5 +110,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     trustProxyHops: intVar(env, "TRUST_PROXY", 0, 0, 10),
     webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,
     shutdownTimeoutMs: intVar(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    ...connectionBounds(env),
+  };
+}
+
+/** SPEC section 9, slow or abusive clients. */
+function connectionBounds(env: NodeJS.ProcessEnv) {
+  const requestTimeoutMs = intVar(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000);
+  const headersTimeoutMs = intVar(env, "HEADERS_TIMEOUT_MS", Math.min(10_000, requestTimeoutMs), 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      describe("HEADERS_TIMEOUT_MS", `at most REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`, env.HEADERS_TIMEOUT_MS),
+    );
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: intVar(env, "KEEP_ALIVE_TIMEOUT_MS", 5_000, 100, 600_000),
+    maxConnections: intVar(env, "MAX_CONNECTIONS", 10_000, 1, 1_000_000),
   };
 }

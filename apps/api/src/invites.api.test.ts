@@ -132,6 +132,7 @@ describe.each(BACKENDS)("invite routes on %s", (backend) => {
       ["expires_at in the past", { expires_at: "2020-01-01T00:00:00Z" }, ErrorMessage.expiresAtInPast],
       ["expires_at without offset", { expires_at: "2099-01-01T00:00:00" }, EXPIRES_FORMAT],
       ["expires_at not a date", { expires_at: "next tuesday" }, EXPIRES_FORMAT],
+      ["expires_at after the wire format's last second", { expires_at: "9999-12-31T23:59:59-23:59" }, "expires_at must be no later than 9999-12-31T23:59:59Z"],
       ["an unknown key", { maxUses: 3 }, "unknown field: maxUses"],
     ];
     it.each(invalid)("rejects %s with 400 and a message naming the field", async (_name, body, message) => {

@@ -75,6 +75,7 @@ describe.each(BACKENDS)("joining on %s", (backend) => {
         uses: 0,
         max_uses: 3,
         already_member: false,
+        join_approval: false,
       });
       expect((await server.fixtures.inviteRow(invite.code))?.uses).toBe(0);
     });

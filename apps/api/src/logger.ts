@@ -1,4 +1,6 @@
-/** Structured JSON logs: one object per line on stdout. */
+/** Structured JSON logs: one object per line on stdout, with secrets redacted (log-redaction.ts). */
+
+import { redactForLog } from "./log-redaction.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -18,7 +20,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   const threshold = rank[level];
   const emit = (lvl: Exclude<LogLevel, "silent">, msg: string, fields?: LogFields) => {
     if (rank[lvl] < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, redactForLog)}\n`);
   };
   return {
     debug: (msg, fields) => emit("debug", msg, fields),

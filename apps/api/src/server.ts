@@ -1,14 +1,15 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
-import { RedisStore } from "rate-limit-redis";
-import { createClient } from "redis";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { answerClientErrors } from "./http/client-errors.js";
+import { effectiveConnectionCap, guardConnections, readOpenFileLimit } from "./http/connections.js";
+import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { createServiceDeps, type ServiceDeps } from "./services/context.js";
 import { seedDemoData } from "./services/demo.service.js";
@@ -46,9 +47,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     sqliteCacheMb: config.sqliteCacheMb,
+    busyTimeoutMs: config.dbBusyTimeoutMs,
     onConnectionError: (error) => log.warn("database connection lost; the pool will reconnect", errorFields(error)),
   });
-  let redis: ReturnType<typeof createClient> | null = null;
+  let redis: SharedRateLimitCounts | null = null;
   let checkpointer: WalCheckpointer | null = null;
   try {
     const migrated = await migrateToLatest(database.db);
@@ -58,9 +60,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
 
     if (config.redisUrl && config.rateLimits) {
-      redis = createClient({ url: config.redisUrl });
-      redis.on("error", (error: unknown) => log.warn("redis error", errorFields(error)));
-      await redis.connect();
+      // Waits a second at most: a Redis that is away at start does not keep the server from listening (SPEC section 9).
+      redis = await SharedRateLimitCounts.connect(config.redisUrl, log, config.redisPrefix);
     }
     const client = redis;
     const app = createApp({
@@ -69,18 +70,37 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       checkDatabase: async () => {
         await sql`select 1`.execute(database.db);
       },
-      ...(client
-        ? {
-            rateLimitStores: (prefix: string) =>
-              new RedisStore({ prefix: `${config.redisPrefix}${prefix}:`, sendCommand: (...args: string[]) => client.sendCommand(args) }),
-          }
-        : {}),
+      ...(client ? { rateLimitStores: (name: string) => client.store(name) } : {}),
     });
 
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const server = createServer(
+      {
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: config.headersTimeoutMs,
+        keepAliveTimeout: config.keepAliveTimeoutMs,
+        // How often Node looks for requests past those timeouts (its default is every 30 s).
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.headersTimeoutMs / 4))),
+      },
+      app,
+    );
+    const openFileLimit = readOpenFileLimit();
+    const cap = effectiveConnectionCap(config.maxConnections, openFileLimit);
+    if (cap < config.maxConnections) {
+      log.warn("MAX_CONNECTIONS lowered to stay below the open file limit (raise it with ulimit -n)", {
+        max_connections: config.maxConnections,
+        effective: cap,
+        open_file_limit: openFileLimit,
+      });
+    }
+    const connections = guardConnections(server, { cap, log });
+    answerClientErrors(server, { log, connections });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-    server.keepAliveTimeout = 5_000;
     // Responses still being worked on when shutdown starts close their connection when done, so
     // keep-alive does not hold the process open.
     const inFlight = new Set<ServerResponse>();
@@ -116,16 +136,17 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         }, config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        connections.stop();
         await checkpointer?.stop();
         await database.close();
-        if (client) await client.quit().catch(() => undefined);
+        if (client) await client.close().catch(() => undefined);
         log.info("shut down cleanly");
       })());
     return { server, url, port, database, deps, checkpointer, close };
   } catch (error) {
     await checkpointer?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
-    if (redis) await redis.quit().catch(() => undefined);
+    if (redis) await redis.close().catch(() => undefined);
     throw error;
   }
 }

@@ -10,7 +10,7 @@ import { useSession } from "./lib/session";
 import { ChatActivityPage } from "./pages/chat-activity-page";
 import { ChatInvitesPage } from "./pages/chat-invites-page";
 import { ChatsPage } from "./pages/chats-page";
-import { JoinPage } from "./pages/join-page";
+import { JoinPage, SignedOutJoinPreview } from "./pages/join-page";
 import { NotFoundPage } from "./pages/not-found-page";
 import { RestrictedPage } from "./pages/restricted-page";
 import { SignInPage } from "./pages/sign-in-page";
@@ -72,10 +72,13 @@ export function App() {
 function SignedOutPage({ route }: { route: Route }) {
   if (route.name === "join") {
     return (
-      <SignInPage
-        title="Sign in to open this invite"
-        intro="Someone sent you an invite to a chat. Sign in first; you come straight back to this invite."
-      />
+      <>
+        <SignedOutJoinPreview code={route.code} />
+        <SignInPage
+          title="Sign in to open this invite"
+          intro="Someone sent you an invite to a chat. Sign in first; you come straight back to this invite."
+        />
+      </>
     );
   }
   return <SignInPage />;

@@ -6,3 +6,5 @@ export * from "./chat.js";
 export * from "./user.js";
 export * from "./time.js";
 export * from "./patterns.js";
+export * from "./idempotency.js";
+export * from "./management.js";

@@ -1,19 +1,6 @@
 import { z } from "zod";
 import { chatIdSchema, inviteCodeSchema, MAX_INT32, messageSchema, timestampSchema, visibilitySchema } from "./common.js";
-
-const ISO_WITH_OFFSET =
-  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-
-function isRealCalendarDate(value: string): boolean {
-  const match = ISO_WITH_OFFSET.exec(value);
-  if (!match) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= daysInMonth && !Number.isNaN(Date.parse(value));
-}
+import { timestampInputSchema } from "./time.js";
 
 const EXPIRES_AT_FORMAT =
   "expires_at must be an ISO 8601 date-time with a UTC offset, such as 2026-05-01T00:00:00Z, or null";
@@ -25,9 +12,7 @@ export const maxUsesSchema = z
   .nullable()
   .meta({ description: "Maximum number of times the invite can be used. null for unlimited." });
 
-export const expiresAtInputSchema = z
-  .string({ error: EXPIRES_AT_FORMAT })
-  .refine(isRealCalendarDate, { error: EXPIRES_AT_FORMAT })
+export const expiresAtInputSchema = timestampInputSchema("expires_at", EXPIRES_AT_FORMAT)
   .nullable()
   .meta({
     description: "ISO 8601 expiry timestamp with a UTC offset (Z or ±hh:mm). null for no expiry.",
@@ -90,6 +75,7 @@ export const invitePreviewSchema = z
     uses: z.int().min(0),
     max_uses: z.int().min(1).nullable(),
     already_member: z.boolean(),
+    join_approval: z.boolean().meta({ description: "Whether a join becomes a request a manager approves (SPEC section 10)." }),
   })
   .meta({ id: "InvitePreview" });
 export type InvitePreview = z.infer<typeof invitePreviewSchema>;

@@ -1,6 +1,16 @@
 import { describe, it, expect } from "vitest";
-import { toWireTimestamp, truncateToSecond } from "./time.js";
+import {
+  MAX_WIRE_TIMESTAMP,
+  MAX_WIRE_TIMESTAMP_MS,
+  MIN_WIRE_TIMESTAMP,
+  MIN_WIRE_TIMESTAMP_MS,
+  timestampInputSchema,
+  toWireTimestamp,
+  truncateToSecond,
+} from "./time.js";
 import { timestampSchema } from "./common.js";
+import { describeValidationError } from "./errors.js";
+import { createInviteInputSchema } from "./invite.js";
 
 describe("toWireTimestamp (UTC ISO 8601 with Z and whole seconds)", () => {
   it("drops the milliseconds: 12:00:00.999 → 2026-03-16T12:00:00Z", () => {
@@ -78,5 +88,57 @@ describe("truncateToSecond", () => {
     const stored = truncateToSecond(Date.UTC(2026, 4, 1, 0, 0, 0, 250));
     expect(Date.parse(toWireTimestamp(stored))).toBe(stored);
     expect(toWireTimestamp(stored)).toBe("2026-05-01T00:00:00Z");
+  });
+});
+
+describe("timestampInputSchema (every timestamp a client sends)", () => {
+  const schema = timestampInputSchema("expires_at");
+  const messageOf = (value: unknown) => {
+    const result = schema.safeParse(value);
+    return result.success ? null : result.error.issues[0]?.message;
+  };
+
+  it.each<[string, string]>([
+    ["the last second of year 9999 in UTC", "9999-12-31T23:59:59Z"],
+    ["the same instant with an offset", "9999-12-31T22:59:59-01:00"],
+    ["the first second of year 0000", "0000-01-01T00:00:00Z"],
+    ["an ordinary time", "2026-05-01T00:00:00+02:00"],
+  ])("accepts %s (%s), and it writes back in the wire format", (_name, value) => {
+    expect(messageOf(value)).toBeNull();
+    expect(toWireTimestamp(Date.parse(value))).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+
+  it.each<[string, string]>([
+    ["the issue's case: 23:59:59 at -23:59 is 9999-12-31T23:59:59Z plus almost a day", "9999-12-31T23:59:59-23:59"],
+    ["one second after the last second", "9999-12-31T23:59:59-00:01"],
+    ["half a second after the last second", "9999-12-31T23:59:59.5Z"],
+  ])("refuses %s: a person's message naming the field and the bound", (_name, value) => {
+    expect(messageOf(value)).toBe(`expires_at must be no later than ${MAX_WIRE_TIMESTAMP}`);
+  });
+
+  it("refuses an instant before year 0000 (0000-01-01 at +01:00 is in year -1)", () => {
+    expect(messageOf("0000-01-01T00:00:00+01:00")).toBe(`expires_at must be no earlier than ${MIN_WIRE_TIMESTAMP}`);
+  });
+
+  it("names the field it is given, and keeps the format message for what is no date", () => {
+    expect(timestampInputSchema("until").safeParse("9999-12-31T23:59:59-23:59").error?.issues[0]?.message).toBe(
+      "until must be no later than 9999-12-31T23:59:59Z",
+    );
+    expect(messageOf("tomorrow")).toBe("expires_at must be an ISO 8601 date-time with a UTC offset, such as 2026-05-01T00:00:00Z");
+    expect(messageOf(5)).toBe("expires_at must be an ISO 8601 date-time with a UTC offset, such as 2026-05-01T00:00:00Z");
+  });
+
+  it("the bounds are what the wire format writes at its ends", () => {
+    expect(toWireTimestamp(MAX_WIRE_TIMESTAMP_MS)).toBe(MAX_WIRE_TIMESTAMP);
+    expect(toWireTimestamp(MIN_WIRE_TIMESTAMP_MS)).toBe(MIN_WIRE_TIMESTAMP);
+    expect(toWireTimestamp(MAX_WIRE_TIMESTAMP_MS + 1000)).not.toMatch(/^\d{4}-/);
+  });
+});
+
+describe("createInviteInputSchema: expires_at after the wire format's last second", () => {
+  it("is refused with the field named (both transports parse with it)", () => {
+    const result = createInviteInputSchema.safeParse({ chat_id: 1, expires_at: "9999-12-31T23:59:59-23:59" });
+    expect(result.success).toBe(false);
+    expect(describeValidationError(result.error!)).toBe("expires_at must be no later than 9999-12-31T23:59:59Z");
   });
 });

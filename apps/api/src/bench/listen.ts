@@ -6,7 +6,12 @@ import type { Express } from "express";
  * line with the url), and exits on SIGTERM: what every baseline and floor server of the bench does.
  */
 export function listenForBench(app: Express): void {
-  const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  // Express 5 calls back with the error too (the free port run.ts picked may be taken meanwhile).
+  const server = app.listen(Number(process.env.PORT ?? 0), "127.0.0.1", (error?: Error) => {
+    if (error) {
+      process.stderr.write(`bench server: could not listen on 127.0.0.1:${process.env.PORT ?? 0}: ${error.message}\n`);
+      process.exit(1);
+    }
     const { port } = server.address() as AddressInfo;
     process.stdout.write(`${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`);
   });

@@ -23,7 +23,7 @@ describe.skipIf(!BACKENDS.includes("postgres"))("portal-admin on PostgreSQL", ()
   });
 
   it("migrates, creates users and chats, mints sessions and codes, bans, purges", async () => {
-    expect(cli("migrate")).toEqual({ migrated: ["2026-11-28-001-initial"] });
+    expect(cli("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys", "2026-12-01-010-invite-management"] });
     expect(cli("migrate")).toEqual({ migrated: [] });
     const alice = cli("user", "create", "--username", "alice", "--level", "admin");
     expect(alice).toMatchObject({ username: "alice", permission_level: 2, state: 0 });
@@ -49,7 +49,7 @@ describe.skipIf(!BACKENDS.includes("postgres"))("portal-admin on PostgreSQL", ()
         "insert into invites (code, chat_id, created_by_id, created_at, expires_at, uses, max_uses, revoked_at) values ($1, $2, $3, $4, null, 0, null, $4), ($5, $2, $3, $4, null, 0, null, null)",
         ["oldrevoked000001", chat.id, alice.id, old, "oldactive0000001"],
       );
-      expect(cli("invites", "purge")).toEqual({ purged: 1 });
+      expect(cli("invites", "purge")).toEqual({ purged: 1, idempotency_keys_purged: 0 });
       const left = await client.query("select code from invites");
       expect(left.rows.map((r: { code: string }) => r.code)).toEqual(["oldactive0000001"]);
       const events = await client.query("select action from activity_events where user_id = $1", [bob.id]);

@@ -103,13 +103,13 @@ afterEach(() => {
 
 describe("portal-admin", { timeout: 60_000 }, () => {
   it("migrate applies the migrations once, then has nothing left to apply", () => {
-    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial"] });
+    expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys", "2026-12-01-010-invite-management"] });
     expect(json("migrate")).toEqual({ migrated: [] });
     expect(count("users")).toBe(0);
   });
 
   it("every other command brings a new database to the latest schema first", () => {
-    expect(json("invites", "purge")).toEqual({ purged: 0 });
+    expect(json("invites", "purge")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
     expect(json("migrate")).toEqual({ migrated: [] });
   });
 
@@ -348,13 +348,29 @@ describe("portal-admin", { timeout: 60_000 }, () => {
     });
     const codes = () => readDb((db) => db.prepare("select code from invites order by code").pluck().all());
 
-    expect(json("invites", "purge")).toEqual({ purged: 3 });
+    expect(json("invites", "purge")).toEqual({ purged: 3, idempotency_keys_purged: 0 });
     expect(codes()).toEqual(["oldactive", "oldnotexpired", "recentactive", "recentexpired", "recentrevoked"]);
 
-    expect(json("invites", "purge", "--older-than-days", "6")).toEqual({ purged: 0 });
-    expect(json("invites", "purge", "--older-than-days", "4")).toEqual({ purged: 2 });
+    expect(json("invites", "purge", "--older-than-days", "6")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
+    expect(json("invites", "purge", "--older-than-days", "4")).toEqual({ purged: 2, idempotency_keys_purged: 0 });
     expect(codes()).toEqual(["oldactive", "oldnotexpired", "recentactive"]);
-    expect(json("invites", "purge", "--older-than-days", "0")).toEqual({ purged: 0 });
+    expect(json("invites", "purge", "--older-than-days", "0")).toEqual({ purged: 0, idempotency_keys_purged: 0 });
+  });
+
+  it("invites purge also removes Idempotency-Key answers past their 24 hours, and only those", () => {
+    const user = json("user", "create", "--username", "keyholder") as { id: number };
+    const now = Date.now();
+    writeDb((db) => {
+      const insert = db.prepare(
+        `insert into idempotency_keys (user_id, idempotency_key, request_hash, outcome, response, created_at)
+         values (?, ?, 'hash', 'CONFLICT', '{"error":"Chat is archived"}', ?)`,
+      );
+      insert.run(user.id, "two-days-old", now - 2 * DAY);
+      insert.run(user.id, "a-day-and-a-minute-old", now - DAY - 60_000);
+      insert.run(user.id, "an-hour-old", now - 3_600_000);
+    });
+    expect(json("invites", "purge")).toEqual({ purged: 0, idempotency_keys_purged: 2 });
+    expect(readDb((db) => db.prepare("select idempotency_key from idempotency_keys").pluck().all())).toEqual(["an-hour-old"]);
   });
 
   it("--help prints the usage of every command and exits 0", () => {
@@ -418,6 +434,7 @@ describe("portal-admin failures", { timeout: 60_000 }, () => {
     ["a timeout without --until", ["user", "set-state", "--user", "bob", "--state", "timeout"], "until is required for state timeout"],
     ["--until that is no date", ["user", "set-state", "--user", "bob", "--state", "timeout", "--until", "tomorrow"], "until must be an ISO 8601 date-time with a UTC offset"],
     ["--until without an offset", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "2099-01-01T00:00:00"], "until must be an ISO 8601 date-time with a UTC offset"],
+    ["--until after the wire format's last second", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "9999-12-31T23:59:59-23:59"], "until must be no later than 9999-12-31T23:59:59Z"],
     ["--until in the past", ["chat", "ban", "--chat", "1", "--user", "bob", "--until", "2001-01-01T00:00:00Z"], "until must be in the future"],
     ["--until on a state that has none", ["user", "set-state", "--user", "bob", "--state", "banned", "--until", FUTURE], "until only applies to state timeout"],
     ["a missing --name", ["chat", "create", "--visibility", "public"], "'chat create' needs --name"],

@@ -229,7 +229,9 @@ const COMMANDS: Record<string, Command> = {
       const result = await purgeInvites(deps, { olderThanDays: days });
       return {
         json: result,
-        text: `purged ${result.purged} revoked, expired or used-up invites older than ${days ?? DEFAULT_PURGE_AGE_DAYS} days`,
+        text:
+          `purged ${result.purged} revoked, expired or used-up invites older than ${days ?? DEFAULT_PURGE_AGE_DAYS} days, ` +
+          `and ${result.idempotency_keys_purged} Idempotency-Key answers past their 24 hours`,
       };
     },
   },
@@ -326,7 +328,11 @@ async function execute(invocation: Invocation): Promise<Output> {
   const config = loadConfig();
   let database: Database;
   try {
-    database = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, sqliteCacheMb: config.sqliteCacheMb });
+    database = openDatabase(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      sqliteCacheMb: config.sqliteCacheMb,
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+    });
   } catch (error) {
     throw new DatabaseUnavailable(error);
   }

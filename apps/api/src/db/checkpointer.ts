@@ -18,7 +18,6 @@
  *
  * Crash safety is SQLite's own: a checkpoint interrupted at any point is redone from the WAL.
  */
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 import { errorFields, type Logger } from "../logger.js";
@@ -61,69 +60,25 @@ export interface WalCheckpointerOptions {
   busyTimeoutMs?: number;
 }
 
-// The worker's code, as a string: Node 20 cannot start a worker from TypeScript, and the tests run
-// the TypeScript sources. It is small on purpose: open, checkpoint on a timer, report, close.
-const WORKER_SOURCE = `
-"use strict";
-(() => {
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.betterSqlite3);
-const describe = (error) => (error && error.message ? error.message + (error.code ? " (" + error.code + ")" : "") : String(error));
-let db;
-try {
-  db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
-} catch (error) {
-  parentPort.postMessage({ type: "failed", message: describe(error) });
-  parentPort.close();
-  return;
+/** What the worker is started with. */
+export interface CheckpointWorkerData {
+  path: string;
+  intervalMs: number;
+  busyTimeoutMs: number;
 }
-// A checkpoint syncs the WAL before copying and the database file after, as the server's own
-// connection would (synchronous=NORMAL).
-db.pragma("synchronous = NORMAL");
-const stats = { passes: 0, busy: 0, pagesCopied: 0, maxWalPages: 0, checkpointMs: 0 };
-let last = 0;
-const pass = () => {
-  const started = performance.now();
-  const [result] = db.pragma("wal_checkpoint(PASSIVE)");
-  stats.checkpointMs += performance.now() - started;
-  stats.passes += 1;
-  if (result.busy) stats.busy += 1;
-  if (result.log > stats.maxWalPages) stats.maxWalPages = result.log;
-  // "checkpointed" counts every page of the WAL copied so far, and starts over with the WAL.
-  stats.pagesCopied += result.checkpointed >= last ? result.checkpointed - last : result.checkpointed;
-  last = result.checkpointed;
-};
-let timer = null;
-const loop = () => {
-  try {
-    pass();
-  } catch (error) {
-    parentPort.postMessage({ type: "failed", message: describe(error) });
-    db.close();
-    parentPort.close();
-    return;
-  }
-  timer = setTimeout(loop, workerData.intervalMs);
-};
-parentPort.on("message", (message) => {
-  if (message === "stats") parentPort.postMessage({ type: "stats", stats });
-  if (message === "stop") {
-    if (timer) clearTimeout(timer);
-    db.close();
-    parentPort.postMessage({ type: "stopped", stats });
-    parentPort.close();
-  }
-});
-parentPort.postMessage({ type: "ready" });
-loop();
-})();
-`;
 
-interface WorkerMessage {
+/** What the worker says. */
+export interface WorkerMessage {
   type: "ready" | "stats" | "stopped" | "failed";
   stats?: CheckpointStats;
   message?: string;
 }
+
+/**
+ * The worker's own module, beside this one: `.js` in the build, `.ts` when the tests run the
+ * sources (Node 24 strips the types of a worker started from a `.ts` file).
+ */
+const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./checkpoint-worker.ts" : "./checkpoint-worker.js", import.meta.url);
 
 /**
  * Starts the checkpoint worker for a SQLite connection on a file (not `:memory:`) and lowers the
@@ -135,15 +90,12 @@ export async function startWalCheckpointer(
   options: WalCheckpointerOptions = {},
 ): Promise<WalCheckpointer> {
   if (sqlite.memory) throw new Error("an in-memory SQLite database has no WAL to checkpoint");
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      path: sqlite.name,
-      intervalMs: options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-      busyTimeoutMs: options.busyTimeoutMs ?? 15_000,
-      betterSqlite3: createRequire(import.meta.url).resolve("better-sqlite3"),
-    },
-  });
+  const workerData: CheckpointWorkerData = {
+    path: sqlite.name,
+    intervalMs: options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    busyTimeoutMs: options.busyTimeoutMs ?? 15_000,
+  };
+  const worker = new Worker(WORKER_URL, { workerData });
 
   const restoreDefault = () => {
     if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);

@@ -30,11 +30,28 @@ export interface OpenDatabaseOptions {
   sqliteCacheMb?: number;
   /** PostgreSQL schema to work in (tests give each run its own). */
   schema?: string;
-  /** SQLite busy timeout in milliseconds: how long a writer waits for another process's lock. */
+  /**
+   * SQLite: how long a statement waits for another process's lock before it fails with
+   * DatabaseBusyError (a 503), in milliseconds (default DEFAULT_DB_BUSY_TIMEOUT_MS). The wait is
+   * asynchronous (sqlite-dialect.ts): the event loop goes on serving meanwhile.
+   */
   busyTimeoutMs?: number;
-  /** Told about errors of idle PostgreSQL connections (a restarted server, say); the pool replaces them. */
+  /** Told about errors of PostgreSQL connections, idle or in use (a restarted server, say); the pool replaces them. */
   onConnectionError?: (error: Error) => void;
 }
+
+/** How long a SQLite statement waits for another process's lock by default (DB_BUSY_TIMEOUT_MS). */
+export const DEFAULT_DB_BUSY_TIMEOUT_MS = 5_000;
+
+/** How long opening a SQLite file (WAL mode and the other pragmas) waits for another process's lock. */
+const SQLITE_OPEN_BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * How long a request waits for a PostgreSQL connection (a new one, or its turn in the pool) before
+ * it answers 503. A server that refuses connections fails at once; this bounds a host that does
+ * not answer at all, and a pool that stays exhausted.
+ */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 export function databaseKindOf(url: string): DatabaseKind {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return "postgres";
@@ -56,7 +73,9 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
 function openSqlite(url: string, options: OpenDatabaseOptions): Database {
   const path = sqlitePathOf(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 15_000 });
+  // Opening (the pragmas below) may wait for the lock on the thread, as before: nothing is served
+  // yet. From then on the dialect waits off the event loop, up to busyTimeoutMs.
+  const sqlite = new BetterSqlite3(path, { timeout: SQLITE_OPEN_BUSY_TIMEOUT_MS });
   sqlite.pragma("journal_mode = WAL");
   // WAL + NORMAL: a commit survives the process being killed; FULL would add an fsync per commit,
   // which only matters for power loss (see README, "What each backend guarantees").
@@ -64,7 +83,9 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Database {
   sqlite.pragma("foreign_keys = ON");
   // Negative: KiB rather than pages.
   sqlite.pragma(`cache_size = ${-1024 * Math.trunc(options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB)}`);
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  const db = new Kysely<DB>({
+    dialect: new ImmediateSqliteDialect(sqlite, { busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_DB_BUSY_TIMEOUT_MS }),
+  });
   return {
     kind: "sqlite",
     db,
@@ -82,6 +103,10 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // Neither a database that is down nor a pool that is exhausted holds a request forever.
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    // A peer that vanished without closing (a failover) is noticed by TCP instead of never.
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     // Times and counts are BIGINT; all of them fit a double exactly.
     types: {
@@ -91,8 +116,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // Without a listener, an idle connection that the server drops would crash the process.
-  pool.on("error", (error) => options.onConnectionError?.(error));
+  guardConnections(pool, options.onConnectionError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: "postgres",
@@ -102,6 +126,34 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Keeps a cut PostgreSQL connection from taking the process down and from being used again.
+ *
+ * pg emits "error" on a client whose connection fails; pg.Pool listens only while the client is
+ * idle, so a connection cut while a query ran on it (`pg_terminate_backend`, a failover) was an
+ * unhandled "error" event, and the process died. Every client gets a listener of its own when the
+ * pool creates it. And a backend that sends a FATAL error (57P01 "terminating connection due to
+ * administrator command") is closing the connection: the client is ended at once, so that when
+ * Kysely hands it back the pool drops it instead of giving it to the next request. The query that
+ * was running fails with that error, which db/availability.ts classifies as a 503.
+ */
+function guardConnections(pool: pg.Pool, onConnectionError: ((error: Error) => void) | undefined): void {
+  // An idle client's error reaches the pool too (which drops that client); the client's own
+  // listener below reports it, once.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => {
+    let reported = false;
+    client.on("error", (error) => {
+      if (reported) return;
+      reported = true;
+      onConnectionError?.(error);
+    });
+    client.connection.on("errorMessage", (message: { severity?: string }) => {
+      if (message.severity === "FATAL" || message.severity === "PANIC") void client.end().catch(() => undefined);
+    });
+  });
 }
 
 const postgresFlags = new WeakMap<object, boolean>();

@@ -1,10 +1,15 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import * as initial from "./migrations/2026-11-28-001-initial.js";
+import * as idempotencyKeys from "./migrations/2026-12-01-001-idempotency-keys.js";
+import * as inviteManagement from "./migrations/2026-12-01-010-invite-management.js";
 import type { DB } from "./schema.js";
 
 /** Migrations in order, named with a date prefix; imported statically so the build carries them. */
 const migrations: Record<string, Migration> = {
   "2026-11-28-001-initial": initial,
+  "2026-12-01-001-idempotency-keys": idempotencyKeys,
+  "2026-12-01-010-invite-management": inviteManagement,
 };
 
 const provider: MigrationProvider = {

@@ -39,6 +39,10 @@ export interface ChatsTable {
   slug: string | null;
   archived: number;
   created_at: number;
+  /** Joins and previews through the chat's invites answer 403 until then (SPEC section 10). */
+  invites_paused_until: number | null;
+  /** 1: a join becomes a pending request a manager approves. */
+  join_approval: Generated<number>;
 }
 
 export interface ChatMembersTable {
@@ -78,6 +82,31 @@ export interface ActivityEventsTable {
   created_at: number;
 }
 
+/**
+ * What a create with an `Idempotency-Key` answered, for its retries (SPEC section 9). Written in
+ * the same transaction as the create, so a row exists exactly when the create's outcome is final;
+ * a create that failed (5xx, 503) rolled back and left none, and its retry runs again.
+ */
+export interface IdempotencyKeysTable {
+  user_id: number;
+  idempotency_key: string;
+  /** sha256 (hex) of the request's canonical form: the chat and the parsed body. */
+  request_hash: string;
+  /** `CREATED`, or the error code of a refusal (`CONFLICT`, `FORBIDDEN`, `NOT_FOUND`). */
+  outcome: string;
+  /** The answer as JSON: the invite when created, else `{"error": message}`. */
+  response: string;
+  created_at: number;
+}
+
+/** A pending join of a chat with join approval on (SPEC section 10). */
+export interface JoinRequestsTable {
+  chat_id: number;
+  user_id: number;
+  invite_code: string;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -87,6 +116,8 @@ export interface DB {
   chat_bans: ChatBansTable;
   invites: InvitesTable;
   activity_events: ActivityEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  join_requests: JoinRequestsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -98,3 +129,5 @@ export type InviteRow = Selectable<InvitesTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
 export type ActivityEventRow = Selectable<ActivityEventsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type JoinRequestRow = Selectable<JoinRequestsTable>;

@@ -1,6 +1,6 @@
 import { ErrorMessage } from "@portal/contracts";
 import type { Request, Response } from "express";
-import { AppError, type AppErrorCode } from "../services/errors.js";
+import { AppError, appErrorOf, RETRY_AFTER_SECONDS, type AppErrorCode } from "../services/errors.js";
 
 /** The one map from error kinds to HTTP statuses. */
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
@@ -11,8 +11,10 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_CONTENT: 422,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** JSON-RPC error numbers tRPC uses for each code, for errors raised before tRPC sees the request. */
@@ -24,8 +26,10 @@ const TRPC_ERROR_NUMBER: Record<AppErrorCode, number> = {
   CONFLICT: -32009,
   PAYLOAD_TOO_LARGE: -32013,
   UNSUPPORTED_MEDIA_TYPE: -32015,
+  UNPROCESSABLE_CONTENT: -32022,
   TOO_MANY_REQUESTS: -32029,
   INTERNAL_SERVER_ERROR: -32603,
+  SERVICE_UNAVAILABLE: -32603,
 };
 
 export function correlationIdOf(res: Response): string {
@@ -41,6 +45,7 @@ export function sendError(req: Request, res: Response, error: AppError): void {
   const status = HTTP_STATUS[error.code];
   const correlationId = correlationIdOf(res);
   res.locals.errorMessage = error.message;
+  if (error.code === "SERVICE_UNAVAILABLE") res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
   if (req.originalUrl.startsWith("/trpc")) {
     res.status(status).json({
       error: {
@@ -63,7 +68,7 @@ interface HttpError {
 /**
  * Turns what Express, body parsing and the services throw into an AppError; anything else is a
  * 500. Every error Express or body-parser marks as the client's (a 4xx status) becomes a 400 with
- * a message for a person, never a 500.
+ * a message for a person, never a 500; a database that cannot serve becomes a 503.
  */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
@@ -87,5 +92,5 @@ export function toAppError(error: unknown): AppError | null {
   if (typeof status === "number" && status >= 400 && status < 500) {
     return new AppError("BAD_REQUEST", "The request could not be read: check its body and headers");
   }
-  return null;
+  return appErrorOf(error);
 }

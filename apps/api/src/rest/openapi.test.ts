@@ -67,6 +67,18 @@ describe("OpenAPI document", () => {
     check("createInvite", await http(server.url, "POST", "/v1/portal/chats/999999/invites", { session, json: {} }));
     check("createInvite", await http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites`, { session, body: "x", headers: { "content-type": "text/plain" } }));
 
+    const keyed = (json: unknown) =>
+      http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites`, { session, json, headers: { "idempotency-key": "openapi-key" } });
+    check("createInvite", await keyed({ max_uses: 2 }));
+    const replayed = await keyed({ max_uses: 2 });
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    check("createInvite", replayed);
+    const mismatch = await keyed({ max_uses: 5 });
+    expect(mismatch.status).toBe(422);
+    check("createInvite", mismatch);
+    const createParameters = ((document.paths as Record<string, Record<string, { parameters: { name: string }[] }>>)["/v1/portal/chats/{chat_id}/invites"]!.post!).parameters;
+    expect(createParameters.map((p) => p.name)).toContain("Idempotency-Key");
+
     check("listInvites", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/invites`, { session }));
     check("listInvites", await http(server.url, "GET", "/v1/portal/chats/abc/invites", { session }));
 
@@ -78,9 +90,32 @@ describe("OpenAPI document", () => {
     check("chatActivity", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/activity?limit=10`, { session }));
     check("chatActivity", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/activity?limit=500`, { session }));
 
+    // Invite management (SPEC section 10).
+    const base = `/v1/portal/chats/${chat.id}`;
+    check("updateInvite", await http(server.url, "POST", `${base}/invites/${created.body.code}/update`, { session, json: { max_uses: 5 } }));
+    check("updateInvite", await http(server.url, "POST", `${base}/invites/${created.body.code}/update`, { session, json: {} }));
+    check("updateInvite", await http(server.url, "POST", `${base}/invites/nosuchcode/update`, { session, json: { max_uses: 5 } }));
+    check("inviteSettings", await http(server.url, "GET", `${base}/invite-settings`, { session }));
+    check("inviteSettings", await http(server.url, "GET", `${base}/invite-settings`, { session: guestSession }));
+    check("updateInviteSettings", await http(server.url, "POST", `${base}/invite-settings/update`, { session, json: { join_approval: true } }));
+    check("updateInviteSettings", await http(server.url, "POST", `${base}/invite-settings/update`, { session, json: { paused_until: "2000-01-01T00:00:00Z" } }));
+    const requester = await f.user();
+    const requesterSession = await f.session(requester);
+    check("redeemInvite", await http(server.url, "POST", `/v1/portal/resolve/${created.body.code}`, { session: requesterSession }));
+    check("previewInvite", await http(server.url, "GET", `/v1/portal/resolve/${created.body.code}`));
+    check("joinRequests", await http(server.url, "GET", `${base}/join-requests`, { session }));
+    check("joinRequests", await http(server.url, "GET", `${base}/join-requests?limit=0`, { session }));
+    check("approveJoinRequest", await http(server.url, "POST", `${base}/join-requests/${requester.id}/approve`, { session }));
+    check("approveJoinRequest", await http(server.url, "POST", `${base}/join-requests/${requester.id}/approve`, { session }));
+    check("declineJoinRequest", await http(server.url, "POST", `${base}/join-requests/${requester.id}/decline`, { session }));
+    check("chatActivity", await http(server.url, "GET", `${base}/activity?invite_code=${created.body.code}`, { session }));
+    check("updateInviteSettings", await http(server.url, "POST", `${base}/invite-settings/update`, { session, json: { join_approval: false } }));
+
     check("revokeInvite", await http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites/${created.body.code}/delete`, { session }));
     check("revokeInvite", await http(server.url, "POST", `/v1/portal/chats/${chat.id}/invites/${created.body.code}/delete`, { session }));
 
+    check("revokeAllInvites", await http(server.url, "POST", `${base}/invites/revoke-all`, { session }));
+    check("revokeAllInvites", await http(server.url, "POST", `${base}/invites/revoke-all`, { session: guestSession }));
     check("me", await http(server.url, "GET", "/v1/users/me", { session }));
     check("me", await http(server.url, "GET", "/v1/users/me"));
     check("myChats", await http(server.url, "GET", "/v1/users/me/chats", { session: guestSession }));

@@ -16,6 +16,9 @@
  * - Preview and join use a fresh, active invite of the chat for every row: 200 for everyone
  *   (already_member for the owner and members), 403 for a banned user. Seeing the chat is not
  *   required: an invite is how one gets into a private chat.
+ * - The invite management routes of SPEC section 10 (edit, revoke all, invite settings, join
+ *   requests, approve, decline, activity by invite) follow "can manage" exactly as create does.
+ *   Approve and decline rows act on a pending request of a fixed requester, through a fresh invite.
  */
 import { ErrorMessage } from "@portal/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,14 +114,18 @@ interface RowContext {
   chat: ChatRow;
   /** A fresh active invite of the chat (revoke, preview and join rows). */
   code: string;
+  /** Who asked to join (approve and decline rows). */
+  requesterId: number;
 }
 
 interface Route {
   name: string;
   kind: "manage" | "join";
   /** What a success writes: a new invite, a revoked one, a membership and one use, or nothing. */
-  effect: "create" | "revoke" | "join" | "none";
+  effect: "create" | "revoke" | "join" | "none" | "update" | "settings" | "approve" | "decline";
   needsInvite: boolean;
+  /** A pending join request of the requester through the row's invite (approve and decline rows). */
+  needsRequest?: boolean;
   /** The success status (REST create is 201). */
   ok: number;
   call(row: RowContext): Promise<Outcome>;
@@ -248,6 +255,162 @@ const ROUTES: Route[] = [
   },
 ];
 
+const isMessage = (text: string) => (b: unknown) => ok((b as { message?: string }).message === text, `not "${text}"`);
+const isSettings = (b: unknown) => ok(typeof (b as { join_approval?: unknown }).join_approval === "boolean", "no settings");
+const isRequestPage = (b: unknown) => ok(Array.isArray((b as { requests?: unknown }).requests), "no requests page");
+
+/** The invite management routes of SPEC section 10, over REST and tRPC. */
+const MANAGEMENT_ROUTES: Route[] = [
+  {
+    name: "REST POST /v1/portal/chats/{id}/invites/{code}/update (edit)",
+    effect: "update",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => http(r.server.url, "POST", `/v1/portal/chats/${r.chat.id}/invites/${r.code}/update`, { session: r.session, json: { max_uses: 7 } }),
+    checkSuccess: (r, b) => ok((b as { code?: string; max_uses?: number }).code === r.code && (b as { max_uses?: number }).max_uses === 7, "not the edited invite"),
+  },
+  {
+    name: "REST POST /v1/portal/chats/{id}/invites/revoke-all",
+    effect: "revoke",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => http(r.server.url, "POST", `/v1/portal/chats/${r.chat.id}/invites/revoke-all`, { session: r.session }),
+    checkSuccess: (_r, b) => ok((b as { revoked?: number }).revoked === 1, "not { revoked: 1 }"),
+  },
+  {
+    name: "REST GET /v1/portal/chats/{id}/invite-settings",
+    effect: "none",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => http(r.server.url, "GET", `/v1/portal/chats/${r.chat.id}/invite-settings`, { session: r.session }),
+    checkSuccess: (_r, b) => isSettings(b),
+  },
+  {
+    name: "REST POST /v1/portal/chats/{id}/invite-settings/update",
+    effect: "settings",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => http(r.server.url, "POST", `/v1/portal/chats/${r.chat.id}/invite-settings/update`, { session: r.session, json: { join_approval: true } }),
+    checkSuccess: (_r, b) => ok((b as { join_approval?: boolean }).join_approval === true, "approval not on"),
+  },
+  {
+    name: "REST GET /v1/portal/chats/{id}/join-requests",
+    effect: "none",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => http(r.server.url, "GET", `/v1/portal/chats/${r.chat.id}/join-requests`, { session: r.session }),
+    checkSuccess: (_r, b) => isRequestPage(b),
+  },
+  {
+    name: "REST POST /v1/portal/chats/{id}/join-requests/{user_id}/approve",
+    effect: "approve",
+    kind: "manage",
+    needsInvite: true,
+    needsRequest: true,
+    ok: 200,
+    call: (r) => http(r.server.url, "POST", `/v1/portal/chats/${r.chat.id}/join-requests/${r.requesterId}/approve`, { session: r.session }),
+    checkSuccess: (_r, b) => isMessage("Join request approved")(b),
+  },
+  {
+    name: "REST POST /v1/portal/chats/{id}/join-requests/{user_id}/decline",
+    effect: "decline",
+    kind: "manage",
+    needsInvite: true,
+    needsRequest: true,
+    ok: 200,
+    call: (r) => http(r.server.url, "POST", `/v1/portal/chats/${r.chat.id}/join-requests/${r.requesterId}/decline`, { session: r.session }),
+    checkSuccess: (_r, b) => isMessage("Join request declined")(b),
+  },
+  {
+    name: "REST GET /v1/portal/chats/{id}/activity?invite_code=",
+    effect: "none",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => http(r.server.url, "GET", `/v1/portal/chats/${r.chat.id}/activity?invite_code=${r.code}`, { session: r.session }),
+    checkSuccess: (_r, b) => ok(Array.isArray((b as { events?: unknown }).events), "no events page"),
+  },
+  {
+    name: "tRPC invite.update",
+    effect: "update",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.invite.update.mutate({ chat_id: r.chat.id, code: r.code, max_uses: 7 })),
+    checkSuccess: (r, b) => ok((b as { code?: string }).code === r.code && (b as { max_uses?: number }).max_uses === 7, "not the edited invite"),
+  },
+  {
+    name: "tRPC invite.revokeAll",
+    effect: "revoke",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.invite.revokeAll.mutate({ chat_id: r.chat.id })),
+    checkSuccess: (_r, b) => ok((b as { revoked?: number }).revoked === 1, "not { revoked: 1 }"),
+  },
+  {
+    name: "tRPC chat.inviteSettings",
+    effect: "none",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.inviteSettings.query({ chat_id: r.chat.id })),
+    checkSuccess: (_r, b) => isSettings(b),
+  },
+  {
+    name: "tRPC chat.updateInviteSettings",
+    effect: "settings",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.updateInviteSettings.mutate({ chat_id: r.chat.id, join_approval: true })),
+    checkSuccess: (_r, b) => ok((b as { join_approval?: boolean }).join_approval === true, "approval not on"),
+  },
+  {
+    name: "tRPC chat.joinRequests",
+    effect: "none",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.joinRequests.query({ chat_id: r.chat.id })),
+    checkSuccess: (_r, b) => isRequestPage(b),
+  },
+  {
+    name: "tRPC chat.approveJoinRequest",
+    effect: "approve",
+    kind: "manage",
+    needsInvite: true,
+    needsRequest: true,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.approveJoinRequest.mutate({ chat_id: r.chat.id, user_id: r.requesterId })),
+    checkSuccess: (_r, b) => isMessage("Join request approved")(b),
+  },
+  {
+    name: "tRPC chat.declineJoinRequest",
+    effect: "decline",
+    kind: "manage",
+    needsInvite: true,
+    needsRequest: true,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.declineJoinRequest.mutate({ chat_id: r.chat.id, user_id: r.requesterId })),
+    checkSuccess: (_r, b) => isMessage("Join request declined")(b),
+  },
+  {
+    name: "tRPC chat.activity with invite_code",
+    effect: "none",
+    kind: "manage",
+    needsInvite: true,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.activity.query({ chat_id: r.chat.id, invite_code: r.code })),
+    checkSuccess: (_r, b) => ok(Array.isArray((b as { events?: unknown }).events), "no events page"),
+  },
+];
+
 // ---- the suite -----------------------------------------------------------------------------
 
 describe("the authorization table restated from the SPEC", () => {
@@ -285,6 +448,8 @@ describe.each(BACKENDS)("authorization matrix on %s", (backend) => {
   const chats = new Map<string, ChatRow>();
   const sessions = new Map<number, string>();
   const clients = new Map<number, TrpcClient>();
+  /** Asks to join every chat in approve and decline rows; never an actor. */
+  let requester: UserRow;
 
   beforeAll(async () => {
     server = await startTestServer(backend);
@@ -304,6 +469,7 @@ describe.each(BACKENDS)("authorization matrix on %s", (backend) => {
         }
       }
     }
+    requester = await f.user({ username: `requester_${backend}` });
     for (const user of [...owners.values(), ...actors.values()]) {
       const session = await f.session(user);
       sessions.set(user.id, session);
@@ -345,7 +511,11 @@ describe.each(BACKENDS)("authorization matrix on %s", (backend) => {
       client: clients.get(actor.id)!,
       chat,
       code: invite?.code ?? "",
+      requesterId: requester.id,
     };
+    if (route.needsRequest && invite) {
+      await db().insertInto("join_requests").values({ chat_id: chat.id, user_id: requester.id, invite_code: invite.code, created_at: Date.now() }).execute();
+    }
     const expected = route.kind === "manage" ? expectedForManageRoute(c) : expectedForJoinRoute(c);
     const outcome = await route.call(row);
     const problems: string[] = [];
@@ -367,13 +537,29 @@ describe.each(BACKENDS)("authorization matrix on %s", (backend) => {
     const newInvites = created.filter((r) => r.code !== invite?.code).length;
     if (newInvites !== (route.effect === "create" && succeeded ? 1 : 0)) problems.push(`${newInvites} invites were created`);
     const joined = route.effect === "join" && succeeded && c.relation === "stranger";
+    const approved = route.effect === "approve" && succeeded;
     if (invite) {
       const after = (await server.fixtures.inviteRow(invite.code))!;
       const revoked = after.revoked_at !== null;
       const shouldBeRevoked = route.effect === "revoke" && succeeded;
       if (revoked !== shouldBeRevoked) problems.push(shouldBeRevoked ? "the invite is not revoked" : "the invite was revoked");
-      if (after.uses !== (joined ? 1 : 0)) problems.push(`the invite has ${after.uses} uses`);
+      if (after.uses !== (joined || approved ? 1 : 0)) problems.push(`the invite has ${after.uses} uses`);
+      const edited = route.effect === "update" && succeeded;
+      if (after.max_uses !== (edited ? 7 : null)) problems.push(edited ? "the invite was not edited" : "the invite was edited");
     }
+    const settings = await db().selectFrom("chats").select(["join_approval", "invites_paused_until"]).where("id", "=", chat.id).executeTakeFirstOrThrow();
+    const approvalOn = route.effect === "settings" && succeeded;
+    if ((settings.join_approval === 1) !== approvalOn) problems.push(approvalOn ? "join approval is not on" : "join approval changed");
+    if (route.needsRequest) {
+      const request = await db().selectFrom("join_requests").select("user_id").where("chat_id", "=", chat.id).where("user_id", "=", requester.id).executeTakeFirst();
+      const decided = (route.effect === "approve" || route.effect === "decline") && succeeded;
+      if ((request === undefined) !== decided) problems.push(decided ? "the request is still pending" : "the request is gone");
+      const requesterMember = await db().selectFrom("chat_members").select("user_id").where("chat_id", "=", chat.id).where("user_id", "=", requester.id).executeTakeFirst();
+      if ((requesterMember !== undefined) !== approved) problems.push(approved ? "the requester is not a member" : "the requester became a member");
+      await db().deleteFrom("join_requests").where("chat_id", "=", chat.id).where("user_id", "=", requester.id).execute();
+      await db().deleteFrom("chat_members").where("chat_id", "=", chat.id).where("user_id", "=", requester.id).execute();
+    }
+    if (settings.join_approval === 1) await db().updateTable("chats").set({ join_approval: 0 }).where("id", "=", chat.id).execute();
     const member = await db().selectFrom("chat_members").select("user_id").where("chat_id", "=", chat.id).where("user_id", "=", actor.id).executeTakeFirst();
     const shouldBeMember = c.relation === "member" || joined;
     if ((member !== undefined) !== shouldBeMember) problems.push(shouldBeMember ? "the newcomer is not a member" : "membership changed");
@@ -387,7 +573,7 @@ describe.each(BACKENDS)("authorization matrix on %s", (backend) => {
     return problems.length === 0 ? null : `${caseName(c)}: ${problems.join("; ")}`;
   }
 
-  it.each(ROUTES.map((route) => [route.name, route] as const))("%s answers every case as the SPEC says", async (_name, route) => {
+  it.each([...ROUTES, ...MANAGEMENT_ROUTES].map((route) => [route.name, route] as const))("%s answers every case as the SPEC says", async (_name, route) => {
     // Rows of one chat run in turn (each puts the chat back as it found it); chats run side by side.
     const results = new Map<Case, string | null>();
     const byChat = new Map<ChatRow, Case[]>();

@@ -134,13 +134,23 @@ function trpcEnvelopeProblems(envelope: unknown, correlationId: string, status: 
 
 /**
  * Node's HTTP parser refuses some requests before the app sees them (a request line or headers
- * over its 16 KiB limit: 431; bytes that are not URL characters: 400). Those answers cannot carry
- * a correlation id; they are accepted as long as they are such a refusal and nothing else.
+ * over its 16 KiB limit: 431; bytes that are not URL characters: 400). They are accepted as long as
+ * they are such a refusal, answered with SPEC section 4's body and its X-Correlation-ID (SPEC
+ * section 9, "Errors from below Express"): not a tRPC envelope even under /trpc, since nothing
+ * has routed the request yet.
  */
 function refusedByHttpParser(req: RawRequest, res: RawResponse): boolean {
-  if (res.headers["x-correlation-id"] !== undefined) return false;
   const headerBytes = req.path.length + (req.headers ?? []).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
-  return (res.status === 431 && headerBytes > 8 * 1024) || (res.status === 400 && /[^\x21-\x7e]/.test(req.path));
+  const message =
+    res.status === 431 && headerBytes > 8 * 1024
+      ? ErrorMessage.headersTooLarge
+      : res.status === 400 && /[^\x21-\x7e]/.test(req.path)
+        ? ErrorMessage.malformedRequest
+        : null;
+  if (message === null) return false;
+  const correlationId = res.headers["x-correlation-id"];
+  const body = res.json as { error?: unknown; correlation_id?: unknown } | undefined;
+  return typeof correlationId === "string" && UUID_V4.test(correlationId) && body?.error === message && body.correlation_id === correlationId;
 }
 
 /** Checks the SPEC section 4 contract for any response; returns the problems found. */
@@ -203,13 +213,13 @@ const dateString = fc.oneof(
       minute: fc.integer({ min: 0, max: 60 }),
       second: fc.integer({ min: 0, max: 60 }),
       fraction: fc.constantFrom("", "", ".5", ".123"),
-      offset: fc.constantFrom("Z", "Z", "+02:00", "-05:30", "+00:00", "+23:59", "+24:00", "-00:60", "", "z", "+0200", "+02"),
+      offset: fc.constantFrom("Z", "Z", "+02:00", "-05:30", "+00:00", "+23:59", "-23:59", "+24:00", "-00:60", "", "z", "+0200", "+02"),
     })
     .map(
       (d) =>
         `${pad(d.year, 4)}-${pad(d.month, 2)}-${pad(d.day, 2)}T${pad(d.hour, 2)}:${pad(d.minute, 2)}:${pad(d.second, 2)}${d.fraction}${d.offset}`,
     ),
-  fc.constantFrom("2099-05-01", "2099-05-01 00:00:00Z", "2099-05-01T00:00Z", "next tuesday", "", " 2099-05-01T00:00:00Z", "2099-05-01T00:00:00Zjunk"),
+  fc.constantFrom("2099-05-01", "2099-05-01 00:00:00Z", "2099-05-01T00:00Z", "next tuesday", "", " 2099-05-01T00:00:00Z", "2099-05-01T00:00:00Zjunk", "9999-12-31T23:59:59-23:59", "9999-12-31T23:59:59Z"),
 );
 
 const stringText = fc.oneof(
@@ -273,7 +283,10 @@ const createBodyText = fc.oneof(
 
 const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-](\d{2}):(\d{2}))$/;
 
-/** SPEC 3: an ISO 8601 date-time with a UTC offset (`Z` or ±hh:mm) that names a real moment. */
+/**
+ * SPEC 3: an ISO 8601 date-time with a UTC offset (`Z` or ±hh:mm) that names a real moment; SPEC 9:
+ * one the wire format can write back, within years 0000–9999 in UTC.
+ */
 function isIsoWithOffset(value: string): boolean {
   const m = ISO_WITH_OFFSET.exec(value);
   if (!m) return false;
@@ -282,7 +295,8 @@ function isIsoWithOffset(value: string): boolean {
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return false;
   if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false;
-  return !Number.isNaN(Date.parse(value));
+  const instant = Date.parse(value);
+  return !Number.isNaN(instant) && instant >= Date.parse("0000-01-01T00:00:00Z") && instant <= Date.parse("9999-12-31T23:59:59Z");
 }
 
 /** A JSON number text for a positive whole number past 2^31 - 1 that is still a safe integer. */
@@ -639,8 +653,8 @@ describe.each(BACKENDS)("fuzzing the API on %s", (backend) => {
   it(
     "raw bytes in the request target (not valid URL characters): a 400, never a 5xx, and the server stays up",
     async () => {
-      // Bytes 0x80–0xFF in the request line are refused by Node's HTTP parser before the app runs,
-      // so these answers carry no correlation id: what matters is no crash and no 5xx.
+      // Bytes 0x80–0xFF in the request line are refused by Node's HTTP parser before the app runs:
+      // a 400 with the SPEC body (checked by probe), no crash and no 5xx.
       const rawPath = fc
         .tuple(fc.constantFrom("/v1/portal/resolve/", `/v1/portal/chats/`, "/trpc/invite.preview?input=", "/v1/"), fc.uint8Array({ minLength: 1, maxLength: 12 }))
         .map(([prefix, array]) => prefix + Buffer.from(array.map((byte) => 0x80 | byte)).toString("latin1"));

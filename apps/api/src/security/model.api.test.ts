@@ -318,6 +318,8 @@ class UseInvite implements Cmd {
         uses: target.uses,
         max_uses: target.maxUses,
         already_member: alreadyMember,
+        // The model never turns join approval on (SPEC section 10).
+        join_approval: false,
       });
       return;
     }

@@ -1,5 +1,5 @@
 import {
-  expiresAtInputSchema,
+  timestampInputSchema,
   toWireTimestamp,
   truncateToSecond,
   usernameSchema,
@@ -7,6 +7,7 @@ import {
   type Visibility,
 } from "@portal/contracts";
 import {
+  IDEMPOTENCY_KEY_LIFETIME_MS,
   isAccountRestricted,
   PERMISSION_LEVEL_NAMES,
   PermissionLevel,
@@ -19,6 +20,7 @@ import type { Kysely } from "kysely";
 import { isUniqueViolation } from "../db/database.js";
 import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { deleteBan, findChatById, insertChat, removeMember, setChatArchived, upsertBan } from "../db/repositories/chat.repository.js";
+import { purgeIdempotencyRecords } from "../db/repositories/idempotency.repository.js";
 import { purgeDeadInvites } from "../db/repositories/invite.repository.js";
 import { deleteSessionsOfUser } from "../db/repositories/session.repository.js";
 import {
@@ -145,11 +147,10 @@ function parseUsername(username: string): string {
   return result.data;
 }
 
-/** A future moment, as an ISO 8601 date-time with a UTC offset (the same rule as an invite's expiry). */
+/** A future moment, as an ISO 8601 date-time with a UTC offset (the same rules as an invite's expiry). */
 function parseFutureTime(field: string, value: string, now: number): number {
-  if (!expiresAtInputSchema.safeParse(value).success) {
-    throw badRequest(`${field} must be an ISO 8601 date-time with a UTC offset, such as ${TIME_EXAMPLE} (got '${value}')`);
-  }
+  const parsed = timestampInputSchema(field).safeParse(value);
+  if (!parsed.success) throw badRequest(`${parsed.error.issues[0]?.message ?? `${field} is invalid`} (got '${value}')`);
   // Whole seconds, as the wire shows them, so printing and re-reading a time never moves it.
   const epochMs = truncateToSecond(Date.parse(value));
   if (epochMs <= now) throw badRequest(`${field} must be in the future (got '${value}')`);
@@ -406,17 +407,21 @@ export async function mintLoginCode(deps: ServiceDeps, input: { user: string }):
 
 // ---- invites --------------------------------------------------------------------------------
 
-/** Deletes revoked, expired and used-up invites created more than `olderThanDays` days ago. */
+/**
+ * Deletes revoked, expired and used-up invites created more than `olderThanDays` days ago, and the
+ * stored answers of Idempotency-Keys past their 24 hours (they are as if absent already).
+ */
 export async function purgeInvites(
   deps: ServiceDeps,
   input: { olderThanDays?: number | undefined } = {},
-): Promise<{ purged: number }> {
+): Promise<{ purged: number; idempotency_keys_purged: number }> {
   const days = input.olderThanDays ?? DEFAULT_PURGE_AGE_DAYS;
   if (!Number.isSafeInteger(days) || days < 0) {
     throw badRequest(`older-than-days must be a whole number of days, 0 or more (got ${days})`);
   }
   const now = deps.now();
   const purged = await purgeDeadInvites(deps.db, now, now - days * DAY_MS);
-  deps.log.info("invites purged", { purged, older_than_days: days, via: "admin" });
-  return { purged };
+  const keysPurged = await purgeIdempotencyRecords(deps.db, now - IDEMPOTENCY_KEY_LIFETIME_MS);
+  deps.log.info("invites purged", { purged, idempotency_keys_purged: keysPurged, older_than_days: days, via: "admin" });
+  return { purged, idempotency_keys_purged: keysPurged };
 }

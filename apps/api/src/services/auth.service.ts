@@ -81,6 +81,20 @@ export async function endAnySession(deps: ServiceDeps, token: string | undefined
   return true;
 }
 
+/**
+ * The signed-in user of a lookup (`authenticate`), or null for a caller without a live session:
+ * for the routes a signed-out person may call too (the invite preview). A restricted account is
+ * still a 403.
+ */
+export async function optionalUser(lookup: Promise<UserRow>): Promise<UserRow | null> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "UNAUTHORIZED") return null;
+    throw error;
+  }
+}
+
 /** Starts a session: a new random token whose hash alone is stored; lifetime by permission level. */
 export async function startSession(deps: ServiceDeps, user: UserRow): Promise<IssuedSession> {
   const now = deps.now();

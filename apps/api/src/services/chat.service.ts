@@ -47,9 +47,12 @@ export async function manageableChats(deps: ServiceDeps, user: UserRow): Promise
 
 /** Who joined, left, was kicked or banned, newest first. */
 export async function chatActivity(deps: ServiceDeps, user: UserRow, input: ActivityQuery): Promise<ActivityPage> {
-  const { chat_id, offset, limit } = input;
+  const { chat_id, offset, limit, invite_code } = input;
   const chat = await requireManageableChat(deps.db, user, chat_id);
-  const [rows, total] = await Promise.all([listActivity(deps.db, chat.id, offset, limit), countActivity(deps.db, chat.id)]);
+  const [rows, total] = await Promise.all([
+    listActivity(deps.db, chat.id, offset, limit, invite_code),
+    countActivity(deps.db, chat.id, invite_code),
+  ]);
   return {
     events: rows.map((row) => ({
       user: toPublicUser({ id: row.user_id, username: row.username, avatar_url: row.avatar_url }),

@@ -7,13 +7,22 @@ import {
   type InviteList,
   type InvitePreview,
   type InviteRefInput,
+  type PendingJoin,
   type RedeemResult,
   type RevokeInviteResult,
 } from "@portal/contracts";
-import { hasInviteQuotaRoom, isBanActive, isInviteActive, isValidInviteExpiry } from "@portal/core";
+import { hasInviteQuotaRoom, isBanActive, isInviteActive, isPaused, isValidInviteExpiry } from "@portal/core";
 import type { Kysely } from "kysely";
 import { insertActivityEventSteps } from "../db/repositories/activity.repository.js";
-import { addMemberSteps, countMembers, findBanSteps, findChatByIdSteps, isChatMember } from "../db/repositories/chat.repository.js";
+import {
+  addMemberSteps,
+  countMembers,
+  findBanSteps,
+  findChatByIdSteps,
+  isChatMember,
+  isChatMemberSteps,
+} from "../db/repositories/chat.repository.js";
+import { insertJoinRequestSteps } from "../db/repositories/join-request.repository.js";
 import {
   chatForNewInviteSteps,
   consumeInviteUseSteps,
@@ -27,6 +36,7 @@ import { runSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
+import { onceSteps, parseIdempotencyKey, requestHashOf } from "./idempotency.js";
 import { toChatSummary, toInviteDto } from "./mappers.js";
 
 /** How often a freshly drawn code may collide before we give up (each collision is ~2^-83 likely). */
@@ -46,6 +56,45 @@ export async function createInvite(deps: ServiceDeps, actor: UserRow, input: Cre
   const row = await writeTransaction(deps.db, createInviteSteps(deps, actor, input, now, expiresAt));
   deps.log.debug("invite created", { chat_id: row.chat_id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
   return toInviteDto(row);
+}
+
+/**
+ * `createInvite` for a request with an `Idempotency-Key` (SPEC section 9): the first request with
+ * the key creates (or is refused), and a retry of the same request by the same user within 24
+ * hours gets that answer again, creating nothing, on any instance; `onReplayed` is called first so
+ * the transport can say so. The key's claim, lookup and stored answer run in the create's own
+ * write transaction (`idempotency.ts`). A create without the key never comes here: no extra query.
+ */
+export async function createInviteOnce(
+  deps: ServiceDeps,
+  actor: UserRow,
+  input: CreateInviteInput,
+  idempotencyKey: string,
+  onReplayed: () => void,
+): Promise<Invite> {
+  const key = parseIdempotencyKey(idempotencyKey);
+  const now = deps.now();
+  const expiresAt = input.expires_at == null ? null : truncateToSecond(Date.parse(input.expires_at));
+  const maxUses = input.max_uses ?? null;
+  const request = { userId: actor.id, key, requestHash: requestHashOf("invite.create", [input.chat_id, maxUses, expiresAt]), now };
+  const { answer, replayed } = await writeTransaction(
+    deps.db,
+    onceSteps(request, () => checkedCreateInviteSteps(deps, actor, input, now, expiresAt)),
+  );
+  if (replayed) {
+    deps.log.debug("idempotent create replayed", { chat_id: input.chat_id, user_id: actor.id });
+    onReplayed();
+  } else if (answer.ok) {
+    deps.log.debug("invite created", { chat_id: input.chat_id, user_id: actor.id, max_uses: maxUses, expires_at: expiresAt });
+  }
+  if (!answer.ok) throw answer.error;
+  return answer.value;
+}
+
+/** The expiry check (inside the transaction, after a replay had its chance: a retry's expiry may have passed) and the create. */
+function* checkedCreateInviteSteps(deps: ServiceDeps, actor: UserRow, input: CreateInviteInput, now: number, expiresAt: number | null): Steps<Invite> {
+  if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
+  return toInviteDto(yield* createInviteSteps(deps, actor, input, now, expiresAt));
 }
 
 // (A generator declared once, not a generator expression per call: V8 takes about 1.5 µs to
@@ -106,6 +155,8 @@ function* findLiveInviteSteps(code: string, now: number): Steps<LiveInvite> {
   if (!invite || !isInviteActive(toInviteFacts(invite), now)) throw notFound(ErrorMessage.inviteNotFound);
   const chat = yield* findChatByIdSteps(invite.chat_id);
   if (!chat || chat.archived) throw notFound(ErrorMessage.inviteNotFound);
+  // A holder of a valid code learns that the chat's invites are paused (SPEC section 10).
+  if (isPaused({ pausedUntil: chat.invites_paused_until }, now)) throw forbidden(ErrorMessage.invitesPaused);
   return { invite, chat };
 }
 
@@ -122,10 +173,13 @@ async function isMember(db: Kysely<DB>, chat: ChatRow, userId: number): Promise<
   return chat.owner_id === userId || (await isChatMember(db, chat.id, userId));
 }
 
-/** What a join page shows before the person decides: where the code leads. */
-export async function previewInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<InvitePreview> {
+/**
+ * What a join page shows before the person decides: where the code leads. Signed out too
+ * (`actor` null, SPEC section 10): then nobody is a member and there is no ban to check.
+ */
+export async function previewInvite(deps: ServiceDeps, actor: UserRow | null, code: string): Promise<InvitePreview> {
   const now = deps.now();
-  const { invite, chat } = await runSteps(deps.db, previewSteps(code, actor.id, now));
+  const { invite, chat } = await runSteps(deps.db, previewSteps(code, actor?.id ?? null, now));
   return {
     chat: {
       id: chat.id,
@@ -137,13 +191,14 @@ export async function previewInvite(deps: ServiceDeps, actor: UserRow, code: str
     expires_at: invite.expires_at === null ? null : toWireTimestamp(invite.expires_at),
     uses: invite.uses,
     max_uses: invite.max_uses,
-    already_member: await isMember(deps.db, chat, actor.id),
+    already_member: actor === null ? false : await isMember(deps.db, chat, actor.id),
+    join_approval: chat.join_approval === 1,
   };
 }
 
-function* previewSteps(code: string, userId: number, now: number): Steps<LiveInvite> {
+function* previewSteps(code: string, userId: number | null, now: number): Steps<LiveInvite> {
   const live = yield* findLiveInviteSteps(code, now);
-  yield* assertNotBannedSteps(live.chat.id, userId, now);
+  if (userId !== null) yield* assertNotBannedSteps(live.chat.id, userId, now);
   return live;
 }
 
@@ -160,16 +215,31 @@ class InviteExhausted extends AppError {
  * succeeds while the invite is still active, then the `join` event is recorded. If the use cannot
  * be counted, the whole transaction rolls back, membership included.
  */
-export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<RedeemResult> {
-  const { chat, joined } = await writeTransaction(deps.db, redeemSteps(code, actor.id, deps.now()));
+export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<RedeemResult | PendingJoin> {
+  const { chat, joined, pending } = await writeTransaction(deps.db, redeemSteps(code, actor.id, deps.now()));
   if (joined) deps.log.debug("chat joined", { chat_id: chat.id, user_id: actor.id });
+  if (pending) {
+    deps.log.debug("join requested", { chat_id: chat.id, user_id: actor.id });
+    return { chat: toChatSummary(chat), already_member: false, pending: true };
+  }
   return { chat: toChatSummary(chat), already_member: !joined };
 }
 
-function* redeemSteps(code: string, userId: number, now: number): Steps<{ chat: ChatRow; joined: boolean }> {
+/** Whether a join's result is a pending request (REST answers it 202). */
+export function isPendingJoin(result: RedeemResult | PendingJoin): result is PendingJoin {
+  return "pending" in result && result.pending;
+}
+
+function* redeemSteps(code: string, userId: number, now: number): Steps<{ chat: ChatRow; joined: boolean; pending?: boolean }> {
   const { invite, chat } = yield* findLiveInviteSteps(code, now);
   yield* assertNotBannedSteps(chat.id, userId, now);
   if (chat.owner_id === userId) return { chat, joined: false };
+  if (chat.join_approval === 1) {
+    // With join approval on, a newcomer's join is a pending request; its use is counted at approval.
+    if (yield* isChatMemberSteps(chat.id, userId)) return { chat, joined: false };
+    yield* insertJoinRequestSteps({ chat_id: chat.id, user_id: userId, invite_code: invite.code, created_at: now });
+    return { chat, joined: false, pending: true };
+  }
   if (!(yield* addMemberSteps({ chat_id: chat.id, user_id: userId, joined_at: now, invite_code: invite.code }))) {
     return { chat, joined: false };
   }

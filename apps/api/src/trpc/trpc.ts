@@ -1,8 +1,9 @@
 import { describeValidationError, ErrorMessage } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { requestScope } from "../http/request-log.js";
 import { authenticate } from "../services/auth.service.js";
-import { AppError } from "../services/errors.js";
+import { AppError, appErrorOf } from "../services/errors.js";
 import type { Context } from "./context.js";
 
 /** Calls one tRPC HTTP request may batch. */
@@ -18,6 +19,7 @@ const t = initTRPC.context<Context>().create({
     let message = shape.message;
     if (error.cause instanceof ZodError) message = describeValidationError(error.cause);
     else if (error.code === "INTERNAL_SERVER_ERROR") message = ErrorMessage.internal;
+    else if (error.code === "SERVICE_UNAVAILABLE") message = ErrorMessage.serviceUnavailable;
     else if (error.code === "PAYLOAD_TOO_LARGE") message = ErrorMessage.bodyTooLarge;
     else if (error.code === "UNSUPPORTED_MEDIA_TYPE") message = ErrorMessage.unsupportedMediaType;
     else if (error.code === "NOT_FOUND" && !(error.cause instanceof AppError) && shape.message.startsWith("No procedure")) {
@@ -27,45 +29,25 @@ const t = initTRPC.context<Context>().create({
       message = `A batch may hold at most ${MAX_TRPC_BATCH} calls: split it`;
     }
     const { stack: _stack, path: _path, ...data } = shape.data;
-    const formatted = { ...shape, message, data: { ...data, correlation_id: ctx?.correlationId ?? null } };
-    if (!ctx) correlateLater(error, formatted.data);
-    return formatted;
+    // An error raised before the context exists (an oversized batch, a URL the adapter cannot
+    // parse, the adapter's last-resort handler) takes the id from the request's scope.
+    const correlationId = ctx?.correlationId ?? requestScope.getStore()?.correlationId ?? null;
+    return { ...shape, message, data: { ...data, correlation_id: correlationId } };
   },
 });
-
-/**
- * The correlation id of an error raised before a tRPC context exists (an oversized batch, a URL
- * the adapter cannot parse; a malformed body or an unknown procedure comes after the context, whose
- * id the formatter reads). Such an error reaches `onError` with the Express request,
- * which knows the id: `app.ts` hands it to `noteCorrelationId`. tRPC calls `onError` before it
- * formats the error on every path but one (its Node adapter's last-resort handler formats first and
- * writes the body after `onError`), so the id is kept for a format still to come, and written into
- * a body formatted already. (This replaced an AsyncLocalStorage around every request: on Node 20
- * it puts a hook on every promise, 10–15 % of a REST create's CPU time, bench/README.md.)
- */
-const correlation = new WeakMap<object, { id?: string; data?: { correlation_id: string | null } }>();
-
-function correlateLater(error: TRPCError, data: { correlation_id: string | null }): void {
-  const noted = correlation.get(error);
-  if (noted?.id !== undefined) data.correlation_id = noted.id;
-  else correlation.set(error, { data });
-}
-
-export function noteCorrelationId(error: TRPCError, correlationId: string): void {
-  const formatted = correlation.get(error)?.data;
-  if (formatted) formatted.correlation_id ??= correlationId;
-  else correlation.set(error, { id: correlationId });
-}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Service errors become TRPCErrors with the matching code and the same message as REST. */
+/**
+ * Service errors become TRPCErrors with the matching code and the same message as REST; so does a
+ * database that cannot serve (SERVICE_UNAVAILABLE, HTTP 503: `app.ts` adds `Retry-After`).
+ */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const known = appErrorOf(result.error.cause);
+    if (known) throw new TRPCError({ code: known.code, message: known.message, cause: result.error.cause });
   }
   return result;
 });
@@ -74,7 +56,7 @@ export const publicProcedure = t.procedure.use(appErrors);
 
 /** Requires a live session of an unrestricted account; narrows `ctx.user` to a user. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const user = await authenticate(ctx.deps, ctx.session.token);
+  const user = await (ctx.authenticate ? ctx.authenticate() : authenticate(ctx.deps, ctx.session.token));
   ctx.onUser?.(user.id);
   return next({ ctx: { ...ctx, user } });
 });

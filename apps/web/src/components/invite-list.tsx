@@ -3,16 +3,18 @@ import { useState } from "react";
 import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
 import { formatDateTime, formatRelative, formatTimeLeft, hasExpired } from "../lib/time";
+import { WhoJoined } from "./invite-management";
 import { Meter } from "./ui";
 
 type CopyState = { code: string; ok: boolean; link: string } | null;
 
 /**
  * The chat's active invites (the page leaves out those expired or used up since it fetched them):
- * code, creator, uses against max, time left, copy link, revoke. An archived chat's invites do not
+ * code, creator, uses against max, time left, copy link, edit, QR code, who joined, revoke. An archived chat's invites do not
  * work, so they have no link to copy.
  */
 export function InviteList({
+  chatId,
   invites,
   me,
   people,
@@ -20,7 +22,10 @@ export function InviteList({
   now,
   highlight,
   onRevoke,
+  onEdit,
+  onShowQr,
 }: {
+  chatId: number;
   invites: Invite[];
   me: UserMe;
   /** Names by user id, from `chat.people`. */
@@ -29,8 +34,11 @@ export function InviteList({
   now: number;
   highlight: string | null;
   onRevoke: (invite: Invite) => void;
+  onEdit: (invite: Invite) => void;
+  onShowQr: (invite: Invite) => void;
 }) {
   const [copied, setCopied] = useState<CopyState>(null);
+  const [showJoined, setShowJoined] = useState<string | null>(null);
 
   const copy = async (code: string) => {
     const link = joinLink(code, window.location.origin);
@@ -100,14 +108,32 @@ export function InviteList({
             </dl>
             <div className="invite-actions">
               {archived ? null : (
-                <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
-                  Copy link<span className="sr-only"> for invite {invite.code}</span>
-                </button>
+                <>
+                  <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
+                    Copy link<span className="sr-only"> for invite {invite.code}</span>
+                  </button>
+                  <button type="button" className="button button-secondary button-small" onClick={() => onEdit(invite)}>
+                    Edit<span className="sr-only"> invite {invite.code}</span>
+                  </button>
+                  <button type="button" className="button button-secondary button-small" onClick={() => onShowQr(invite)}>
+                    QR code<span className="sr-only"> of invite {invite.code}</span>
+                  </button>
+                </>
               )}
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-expanded={showJoined === invite.code}
+                aria-controls={`joined-${invite.code}`}
+                onClick={() => setShowJoined(showJoined === invite.code ? null : invite.code)}
+              >
+                Who joined<span className="sr-only"> through invite {invite.code}</span>
+              </button>
               <button type="button" className="button button-danger-ghost button-small" onClick={() => onRevoke(invite)}>
                 Revoke<span className="sr-only"> invite {invite.code}</span>
               </button>
             </div>
+            {showJoined === invite.code ? <WhoJoined id={`joined-${invite.code}`} chatId={chatId} code={invite.code} now={now} /> : null}
             <p className="copy-status" role="status">
               {copyState ? (
                 copyState.ok ? (

@@ -67,6 +67,13 @@ describe("personMessage (the server's field messages in a person's words)", () =
     ["expires_at must be in the future", "Choose a date and time in the future: that moment has already passed"],
     ["Chat is archived", "This chat is archived: it takes no new invites"],
     ["Invite limit reached: a chat can have at most 20 active invites", "Invite limit reached: a chat can have at most 20 active invites"],
+    // Invite management (SPEC section 10).
+    ["max_uses must be at least the invite's current uses (3)", "The limit cannot be lower than the 3 uses already counted: enter 3 or more, or choose Unlimited"],
+    ["max_uses must be at least the invite's current uses (1)", "The limit cannot be lower than the 1 use already counted: enter 1 or more, or choose Unlimited"],
+    ["paused_until must be at most 30 days ahead", "Choose a pause of at most 30 days"],
+    ["paused_until must be in the future, or null to resume", "Choose a pause that ends in the future"],
+    ["Join request not found", "This request was already approved or declined, maybe by another manager."],
+    ["Invites to this chat are paused", "Invites to this chat are paused"],
   ])("%s → %s", (message, words) => {
     expect(personMessage(message)).toBe(words);
   });

@@ -1,3 +1,5 @@
+import { ErrorMessage, maxUsesBelowUsesMessage } from "@portal/contracts/messages";
+
 /** What the app shows of a failed call: the server's message, its tRPC code and HTTP status. */
 export interface ApiError {
   message: string;
@@ -80,7 +82,18 @@ export const PersonMessage = {
   expiryPast: "Choose a date and time in the future: that moment has already passed",
   expiryInvalid: "Choose a valid date and time for the invite to expire",
   archived: "This chat is archived: it takes no new invites",
+  pauseTooFar: "Choose a pause of at most 30 days",
+  pausePast: "Choose a pause that ends in the future",
+  inviteGone: "This invite no longer works: it was revoked meanwhile, or it expired or was used up. Close this and refresh the list.",
+  inviteNoLongerUsable:
+    "The invite this person used no longer works (revoked, used up or expired), so they were not let in. Decline the request, or make the invite usable again and approve.",
+  requestGone: "This request was already approved or declined, maybe by another manager.",
 } as const;
+
+/** The limit an edit may not go below: the uses already counted. */
+export function maxUsesBelowUses(uses: number): string {
+  return `The limit cannot be lower than the ${uses} ${uses === 1 ? "use" : "uses"} already counted: enter ${uses} or more, or choose Unlimited`;
+}
 
 /**
  * A server message in a person's words, where the server's names a wire field (`max_uses must be
@@ -88,10 +101,17 @@ export const PersonMessage = {
  * for people and come back as they are.
  */
 export function personMessage(message: string): string {
+  // The edit's "max_uses must be at least the invite's current uses (N)": N from the message.
+  const belowPrefix = maxUsesBelowUsesMessage(0).slice(0, -"0)".length);
+  if (message.startsWith(belowPrefix)) return maxUsesBelowUses(Number.parseInt(message.slice(belowPrefix.length), 10));
   const field = fieldOfMessage(message);
   if (field === "max_uses") return PersonMessage.maxUses;
   if (field === "expires_at") return /future/.test(message) ? PersonMessage.expiryPast : PersonMessage.expiryInvalid;
-  if (message === "Chat is archived") return PersonMessage.archived;
+  if (message === ErrorMessage.chatArchived) return PersonMessage.archived;
+  if (message === ErrorMessage.pausedUntilTooFar) return PersonMessage.pauseTooFar;
+  if (message === ErrorMessage.pausedUntilInPast) return PersonMessage.pausePast;
+  if (message === ErrorMessage.inviteNoLongerUsable) return PersonMessage.inviteNoLongerUsable;
+  if (message === ErrorMessage.joinRequestNotFound) return PersonMessage.requestGone;
   return message;
 }
 

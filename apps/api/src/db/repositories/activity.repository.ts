@@ -26,12 +26,13 @@ export interface ActivityEventWithUser {
   created_at: number;
 }
 
-/** A page of a chat's activity, newest first. */
+/** A page of a chat's activity, newest first; with `inviteCode`, only the events of that invite. */
 export async function listActivity(
   db: Kysely<DB>,
   chatId: number,
   offset: number,
   limit: number,
+  inviteCode?: string,
 ): Promise<ActivityEventWithUser[]> {
   return db
     .selectFrom("activity_events")
@@ -46,6 +47,7 @@ export async function listActivity(
       "activity_events.created_at",
     ])
     .where("activity_events.chat_id", "=", chatId)
+    .$if(inviteCode !== undefined, (q) => q.where("activity_events.invite_code", "=", inviteCode!))
     .orderBy("activity_events.created_at", "desc")
     .orderBy("activity_events.id", "desc")
     .limit(limit)
@@ -53,11 +55,12 @@ export async function listActivity(
     .execute();
 }
 
-export async function countActivity(db: Kysely<DB>, chatId: number): Promise<number> {
+export async function countActivity(db: Kysely<DB>, chatId: number, inviteCode?: string): Promise<number> {
   const row = await db
     .selectFrom("activity_events")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("chat_id", "=", chatId)
+    .$if(inviteCode !== undefined, (q) => q.where("invite_code", "=", inviteCode!))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -231,3 +231,20 @@ export async function deleteBan(db: Kysely<DB>, chatId: number, userId: number):
   const result = await db.deleteFrom("chat_bans").where("chat_id", "=", chatId).where("user_id", "=", userId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Sets the keys given of a chat's invite settings; returns the chat after the update. */
+export async function updateChatInviteSettings(
+  db: Kysely<DB>,
+  chatId: number,
+  settings: { invites_paused_until?: number | null; join_approval?: number },
+): Promise<ChatRow | undefined> {
+  return db.updateTable("chats").set(settings).where("id", "=", chatId).returningAll().executeTakeFirst();
+}
+
+const memberOf = preparedQuery((db, chatId: number, userId: number) =>
+  db.selectFrom("chat_members").select("user_id").where("chat_id", "=", chatId).where("user_id", "=", userId),
+);
+
+export function* isChatMemberSteps(chatId: number, userId: number): Steps<boolean> {
+  return (yield* step(memberOf, chatId, userId)).rows.length > 0;
+}

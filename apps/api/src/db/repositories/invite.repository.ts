@@ -204,3 +204,50 @@ export async function purgeDeadInvites(db: Kysely<DB>, now: number, createdBefor
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+const inviteOfChat = preparedQuery((db, chatId: number, code: string) =>
+  db.selectFrom("invites").selectAll().where("chat_id", "=", chatId).where("code", "=", code).where("revoked_at", "is", null),
+);
+
+/** An invite of this chat that is not revoked (expired and used-up ones included: they can be edited). */
+export function* findUnrevokedInviteOfChatSteps(chatId: number, code: string): Steps<InviteRow | undefined> {
+  return (yield* step(inviteOfChat, chatId, code)).rows[0];
+}
+
+/**
+ * Sets an invite's `max_uses` and `expires_at`, only while it is not revoked and its uses are at
+ * most the new `max_uses`: the bound is part of the UPDATE itself, so a join landing between the
+ * edit's read and its write cannot leave `uses > max_uses` (PostgreSQL re-checks the WHERE on the
+ * row version it waited for; SQLite runs it under the write lock). Returns the invite after the
+ * update, or undefined when the condition failed.
+ */
+const updateLimits = preparedQuery((db, chatId: number, code: string, maxUses: number | null, expiresAt: number | null) =>
+  db
+    .updateTable("invites")
+    .set({ max_uses: maxUses, expires_at: expiresAt })
+    .where("invites.chat_id", "=", chatId)
+    .where("invites.code", "=", code)
+    .where("invites.revoked_at", "is", null)
+    .where(sql<boolean>`(cast(${maxUses} as integer) is null or invites.uses <= cast(${maxUses} as integer))`)
+    .returningAll(),
+);
+
+export function* updateInviteLimitsSteps(
+  chatId: number,
+  code: string,
+  maxUses: number | null,
+  expiresAt: number | null,
+): Steps<InviteRow | undefined> {
+  return (yield* step(updateLimits, chatId, code, maxUses, expiresAt)).rows[0];
+}
+
+/** Revokes every active invite of the chat; returns how many. */
+export async function revokeActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable("invites")
+    .set({ revoked_at: now })
+    .where("invites.chat_id", "=", chatId)
+    .where(activeInvite(now))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

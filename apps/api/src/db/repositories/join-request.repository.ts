@@ -1,0 +1,70 @@
+import type { Kysely } from "kysely";
+import { preparedQuery } from "../prepared.js";
+import type { DB, JoinRequestRow } from "../schema.js";
+import { query as step, runSteps, type Steps } from "../steps.js";
+
+/** Records a pending join request unless the user has one for the chat already (nothing changes then). */
+const insertRequest = preparedQuery((db, chatId: number, userId: number, inviteCode: string, createdAt: number) =>
+  db
+    .insertInto("join_requests")
+    .values({ chat_id: chatId, user_id: userId, invite_code: inviteCode, created_at: createdAt })
+    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing()),
+);
+
+export function* insertJoinRequestSteps(request: JoinRequestRow): Steps<void> {
+  yield* step(insertRequest, request.chat_id, request.user_id, request.invite_code, request.created_at);
+}
+
+const requestOf = preparedQuery((db, chatId: number, userId: number) =>
+  db.selectFrom("join_requests").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
+);
+
+export function* findJoinRequestSteps(chatId: number, userId: number): Steps<JoinRequestRow | undefined> {
+  return (yield* step(requestOf, chatId, userId)).rows[0];
+}
+
+export function findJoinRequest(db: Kysely<DB>, chatId: number, userId: number): Promise<JoinRequestRow | undefined> {
+  return runSteps(db, findJoinRequestSteps(chatId, userId));
+}
+
+const deleteRequest = preparedQuery((db, chatId: number, userId: number) =>
+  db.deleteFrom("join_requests").where("chat_id", "=", chatId).where("user_id", "=", userId).returning("user_id"),
+);
+
+/** Deletes a pending request; false when there was none. */
+export function* deleteJoinRequestSteps(chatId: number, userId: number): Steps<boolean> {
+  return (yield* step(deleteRequest, chatId, userId)).rows.length > 0;
+}
+
+export function deleteJoinRequest(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
+  return runSteps(db, deleteJoinRequestSteps(chatId, userId));
+}
+
+export interface JoinRequestWithUser extends JoinRequestRow {
+  username: string;
+  avatar_url: string | null;
+}
+
+/** A page of a chat's pending requests, oldest first. */
+export async function listJoinRequests(db: Kysely<DB>, chatId: number, offset: number, limit: number): Promise<JoinRequestWithUser[]> {
+  return db
+    .selectFrom("join_requests")
+    .innerJoin("users", "users.id", "join_requests.user_id")
+    .selectAll("join_requests")
+    .select(["users.username", "users.avatar_url"])
+    .where("join_requests.chat_id", "=", chatId)
+    .orderBy("join_requests.created_at", "asc")
+    .orderBy("join_requests.user_id", "asc")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+export async function countJoinRequests(db: Kysely<DB>, chatId: number): Promise<number> {
+  const row = await db
+    .selectFrom("join_requests")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("chat_id", "=", chatId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,196 @@
+/**
+ * Invite management beyond the documented routes (SPEC section 10): edit an invite, revoke all of
+ * a chat's invites, pause them, and approve or decline join requests.
+ */
+import {
+  ErrorMessage,
+  maxUsesBelowUsesMessage,
+  toWireTimestamp,
+  truncateToSecond,
+  type Invite,
+  type InviteSettings,
+  type JoinRequestPage,
+  type JoinRequestRefInput,
+  type JoinRequestsQuery,
+  type MessageResult,
+  type RevokeAllResult,
+  type UpdateInviteInput,
+  type UpdateInviteSettingsInput,
+} from "@portal/contracts";
+import { inviteEditOutcome, isBanActive, isValidInviteExpiry, pauseProblem, type InviteEdit } from "@portal/core";
+import { insertActivityEventSteps } from "../db/repositories/activity.repository.js";
+import { addMemberSteps, findBanSteps, findChatWithAccessFactsSteps, updateChatInviteSettings } from "../db/repositories/chat.repository.js";
+import {
+  chatForNewInviteSteps,
+  consumeInviteUseSteps,
+  findUnrevokedInviteOfChatSteps,
+  revokeActiveInvites,
+  updateInviteLimitsSteps,
+} from "../db/repositories/invite.repository.js";
+import {
+  countJoinRequests,
+  deleteJoinRequest,
+  deleteJoinRequestSteps,
+  findJoinRequestSteps,
+  listJoinRequests,
+} from "../db/repositories/join-request.repository.js";
+import type { ChatRow, InviteRow, UserRow } from "../db/schema.js";
+import { writeTransaction, type Steps } from "../db/steps.js";
+import { assertManageableChat, requireManageableChat } from "./access.js";
+import type { ServiceDeps } from "./context.js";
+import { badRequest, conflict, forbidden, notFound } from "./errors.js";
+import { toInviteDto, toPublicUser } from "./mappers.js";
+
+const toEpoch = (value: string | null | undefined): number | null | undefined =>
+  value === undefined ? undefined : value === null ? null : truncateToSecond(Date.parse(value));
+
+function toInviteFacts(invite: InviteRow) {
+  return { revokedAt: invite.revoked_at, expiresAt: invite.expires_at, uses: invite.uses, maxUses: invite.max_uses };
+}
+
+/**
+ * Edits an invite's `max_uses` and `expires_at`; only the keys given change. Written like create:
+ * one write transaction (BEGIN IMMEDIATE on SQLite, the chat row locked on PostgreSQL) counts the
+ * chat's active invites, so an edit that makes a used-up or expired invite usable again competes
+ * for the quota of 20 with every create and edit. The bound `max_uses ≥ uses` is part of the
+ * UPDATE itself, so joins landing on the invite meanwhile (they do not lock the chat) cannot break it.
+ */
+export async function updateInvite(deps: ServiceDeps, actor: UserRow, input: UpdateInviteInput): Promise<Invite> {
+  const now = deps.now();
+  const edit: InviteEdit = {};
+  if (input.max_uses !== undefined) edit.maxUses = input.max_uses;
+  const expiresAt = toEpoch(input.expires_at);
+  if (expiresAt !== undefined) {
+    if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
+    edit.expiresAt = expiresAt;
+  }
+  const row = await writeTransaction(deps.db, updateInviteSteps(actor, input, edit, now));
+  deps.log.debug("invite updated", { chat_id: row.chat_id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
+  return toInviteDto(row);
+}
+
+function* updateInviteSteps(actor: UserRow, input: UpdateInviteInput, edit: InviteEdit, now: number): Steps<InviteRow> {
+  const found = yield* chatForNewInviteSteps(input.chat_id, actor.id, now);
+  const chat = assertManageableChat(actor, found.chat);
+  if (chat.archived) throw conflict(ErrorMessage.chatArchived);
+  const invite = yield* findUnrevokedInviteOfChatSteps(chat.id, input.code);
+  if (!invite) throw notFound(ErrorMessage.inviteNotFound);
+  const outcome = inviteEditOutcome(toInviteFacts(invite), edit, found.activeInvites, now);
+  if (outcome === "max uses below uses") throw badRequest(maxUsesBelowUsesMessage(invite.uses));
+  if (outcome === "quota reached") throw conflict(ErrorMessage.inviteLimitReached);
+  const maxUses = edit.maxUses === undefined ? invite.max_uses : edit.maxUses;
+  const expires = edit.expiresAt === undefined ? invite.expires_at : edit.expiresAt;
+  const updated = yield* updateInviteLimitsSteps(chat.id, invite.code, maxUses, expires);
+  if (updated) return updated;
+  // A join or a revoke landed between the read and the update: say which, as it is now.
+  const now_ = yield* findUnrevokedInviteOfChatSteps(chat.id, input.code);
+  if (!now_) throw notFound(ErrorMessage.inviteNotFound);
+  throw badRequest(maxUsesBelowUsesMessage(now_.uses));
+}
+
+/** Revokes every active invite of the chat in one transaction. */
+export async function revokeAllInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<RevokeAllResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireManageableChat(trx, actor, chatId);
+    const revoked = await revokeActiveInvites(trx, chat.id, deps.now());
+    deps.log.debug("invites revoked", { chat_id: chat.id, user_id: actor.id, revoked });
+    return { revoked };
+  });
+}
+
+function toInviteSettings(chat: Pick<ChatRow, "invites_paused_until" | "join_approval">, now: number): InviteSettings {
+  const paused = chat.invites_paused_until !== null && chat.invites_paused_until > now;
+  return {
+    paused_until: paused && chat.invites_paused_until !== null ? toWireTimestamp(chat.invites_paused_until) : null,
+    join_approval: chat.join_approval === 1,
+  };
+}
+
+/** Whether the chat's invites are paused (and until when), and whether joins need approval. */
+export async function inviteSettings(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<InviteSettings> {
+  const chat = await requireManageableChat(deps.db, actor, chatId);
+  return toInviteSettings(chat, deps.now());
+}
+
+/** Pauses or resumes the chat's invites, turns join approval on or off; only the keys given change. */
+export async function updateInviteSettings(deps: ServiceDeps, actor: UserRow, input: UpdateInviteSettingsInput): Promise<InviteSettings> {
+  const now = deps.now();
+  const pausedUntil = toEpoch(input.paused_until);
+  if (pausedUntil !== undefined) {
+    const problem = pauseProblem(pausedUntil, now);
+    if (problem === "in the past") throw badRequest(ErrorMessage.pausedUntilInPast);
+    if (problem === "too far ahead") throw badRequest(ErrorMessage.pausedUntilTooFar);
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireManageableChat(trx, actor, input.chat_id);
+    const changes: { invites_paused_until?: number | null; join_approval?: number } = {};
+    if (pausedUntil !== undefined) changes.invites_paused_until = pausedUntil;
+    if (input.join_approval !== undefined) changes.join_approval = input.join_approval ? 1 : 0;
+    const updated = await updateChatInviteSettings(trx, chat.id, changes);
+    if (!updated) throw notFound(ErrorMessage.chatNotFound);
+    deps.log.debug("invite settings updated", { chat_id: chat.id, user_id: actor.id, ...changes });
+    return toInviteSettings(updated, now);
+  });
+}
+
+/** The chat's pending join requests, oldest first. */
+export async function joinRequests(deps: ServiceDeps, actor: UserRow, input: JoinRequestsQuery): Promise<JoinRequestPage> {
+  const { chat_id, offset, limit } = input;
+  const chat = await requireManageableChat(deps.db, actor, chat_id);
+  const [rows, total] = await Promise.all([listJoinRequests(deps.db, chat.id, offset, limit), countJoinRequests(deps.db, chat.id)]);
+  return {
+    requests: rows.map((row) => ({
+      user: toPublicUser({ id: row.user_id, username: row.username, avatar_url: row.avatar_url }),
+      invite_code: row.invite_code,
+      created_at: toWireTimestamp(row.created_at),
+    })),
+    total,
+    offset,
+    limit,
+  };
+}
+
+/**
+ * Approves a pending request: the join happens now, in one write transaction, as a join does:
+ * the membership row, one use of the invite by the same single conditional update, the `join`
+ * event. When the invite can no longer be used, the transaction rolls back and the request stays.
+ */
+export async function approveJoinRequest(deps: ServiceDeps, actor: UserRow, input: JoinRequestRefInput): Promise<MessageResult> {
+  const joined = await writeTransaction(deps.db, approveSteps(actor, input, deps.now()));
+  if (joined) deps.log.debug("join request approved", { chat_id: input.chat_id, user_id: input.user_id, by: actor.id });
+  return { message: "Join request approved" };
+}
+
+function* approveSteps(actor: UserRow, input: JoinRequestRefInput, now: number): Steps<boolean> {
+  const chat = assertManageableChat(actor, yield* findChatWithAccessFactsSteps(input.chat_id, actor.id, { lock: true }));
+  const request = yield* findJoinRequestSteps(chat.id, input.user_id);
+  if (!request) throw notFound(ErrorMessage.joinRequestNotFound);
+  if (chat.archived) throw conflict(ErrorMessage.chatArchived);
+  // Banned since asking: the ban wins, the request stays for the manager to decline.
+  const ban = yield* findBanSteps(chat.id, request.user_id);
+  if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
+  const added = chat.owner_id !== request.user_id && (yield* addMemberSteps({ chat_id: chat.id, user_id: request.user_id, joined_at: now, invite_code: request.invite_code }));
+  if (added) {
+    if (!(yield* consumeInviteUseSteps(request.invite_code, now))) throw conflict(ErrorMessage.inviteNoLongerUsable);
+    yield* insertActivityEventSteps({
+      chat_id: chat.id,
+      user_id: request.user_id,
+      action: "join",
+      method: "invite",
+      invite_code: request.invite_code,
+      created_at: now,
+    });
+  }
+  yield* deleteJoinRequestSteps(chat.id, request.user_id);
+  return added;
+}
+
+/** Declines a pending request: it is deleted; the person may ask again. */
+export async function declineJoinRequest(deps: ServiceDeps, actor: UserRow, input: JoinRequestRefInput): Promise<MessageResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const chat = await requireManageableChat(trx, actor, input.chat_id);
+    if (!(await deleteJoinRequest(trx, chat.id, input.user_id))) throw notFound(ErrorMessage.joinRequestNotFound);
+    deps.log.debug("join request declined", { chat_id: chat.id, user_id: input.user_id, by: actor.id });
+    return { message: "Join request declined" };
+  });
+}
