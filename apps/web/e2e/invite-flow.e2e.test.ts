@@ -134,9 +134,11 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     await adminCli(databaseUrl, ["user", "create", "--username", "zoe"]);
     const guest = await person();
     await guest.page.goto(link);
-    await expectPage(guest.page, "Sign in to open this invite");
-    await signInWithCode(guest.page, databaseUrl, "zoe");
+    // Signed out, the page already shows where the link leads, above the sign-in.
     await expectPage(guest.page, "Book Club");
+    await guest.page.getByRole("heading", { level: 2, name: "Sign in to open this invite" }).waitFor();
+    await signInWithCode(guest.page, databaseUrl, "zoe");
+    await guest.page.getByRole("button", { name: "Join Book Club" }).waitFor();
     expect(guest.page.url()).toBe(link);
     const preview = await text(guest.page.locator(".join-card"));
     // (Labels are upper-cased by CSS, which innerText reflects.)
@@ -184,8 +186,9 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     // A third person opening the link gets the one friendly page for dead invites.
     const third = await person();
     await third.page.goto(link);
-    await expectPage(third.page, "Sign in to open this invite");
+    await expectPage(third.page, "This invite is invalid or has expired");
     await signInWithDemo(third.page, "noah");
+    await third.page.getByRole("heading", { level: 2, name: "Sign in to open this invite" }).waitFor({ state: "detached" });
     await expectPage(third.page, "This invite is invalid or has expired");
     await screenshot(third.page, "invalid-invite");
 

@@ -75,8 +75,9 @@ function SignedOutPage({ route }: { route: Route }) {
       <>
         <SignedOutJoinPreview code={route.code} />
         <SignInPage
+          subordinate
           title="Sign in to open this invite"
-          intro="Someone sent you an invite to a chat. Sign in first; you come straight back to this invite."
+          intro="Someone sent you an invite to this chat. Sign in first; you come straight back to this invite."
         />
       </>
     );

@@ -196,7 +196,8 @@ export function InviteSettingsPanel({ chatId, chatName, userId, now }: { chatId:
           <input
             id={approvalIds.input}
             type="checkbox"
-            checked={settings.data.join_approval}
+            // What was asked for shows at once; it falls back to the server's value should the change fail.
+            checked={update.isPending && update.variables.join_approval !== undefined ? update.variables.join_approval : settings.data.join_approval}
             disabled={update.isPending}
             aria-describedby={[approvalIds.hint, failed === "approval" && error ? approvalIds.error : ""].filter(Boolean).join(" ")}
             onChange={(e) => {
@@ -212,7 +213,7 @@ export function InviteSettingsPanel({ chatId, chatName, userId, now }: { chatId:
         </p>
         {failed === "approval" && error ? <InlineError id={approvalIds.error}>{error}</InlineError> : null}
       </div>
-      <p className="status-line" role="status">
+      <p className="panel-status" role="status">
         {status}
       </p>
     </section>
@@ -272,7 +273,7 @@ export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: n
         </span>
         <span className="sr-only"> pending</span>
       </h2>
-      <p className="status-line" role="status">
+      <p className="panel-status" role="status">
         {status}
       </p>
       {requests.error && !requests.data ? (

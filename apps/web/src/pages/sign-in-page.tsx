@@ -13,7 +13,16 @@ import { trpc } from "../lib/trpc";
  * Sign-in with a login code, and in demo mode with one click on a demo account. Signing in keeps
  * the address as it is, so whatever page asked for it (an invite link) shows right after.
  */
-export function SignInPage({ title = "Sign in", intro }: { title?: string; intro?: string }) {
+export function SignInPage({
+  title = "Sign in",
+  intro,
+  subordinate = false,
+}: {
+  title?: string;
+  intro?: string;
+  /** Below a page of its own (an invite's preview, with the page's h1): the title is an h2. */
+  subordinate?: boolean;
+}) {
   const signedIn = (user: UserMe) => {
     requestFocus();
     startSession(user);
@@ -32,7 +41,13 @@ export function SignInPage({ title = "Sign in", intro }: { title?: string; intro
         </div>
       ) : null}
       <section className="card sign-in-card">
-        <PageTitle title={title} />
+        {subordinate ? (
+          <h2 className="sign-in-title" id="sign-in-title">
+            {title}
+          </h2>
+        ) : (
+          <PageTitle title={title} />
+        )}
         <p className="lead">{intro ?? "Manage the invite links of your chats, and join chats you were invited to."}</p>
         <LoginCodeForm onSignedIn={signedIn} />
       </section>
