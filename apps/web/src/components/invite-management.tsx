@@ -263,7 +263,10 @@ export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: n
     onSettled: refresh,
   });
 
+  const settings = useInviteSettings(chatId);
   const total = requests.data?.total ?? 0;
+  // Without join approval there are no requests to show, unless some were left from before.
+  if (settings.data && !settings.data.join_approval && total === 0 && status === null) return null;
   return (
     <section className="card stack join-requests" aria-labelledby="requests-title">
       <h2 id="requests-title" ref={heading} tabIndex={-1} className="section-title requests-title">
