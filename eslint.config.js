@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 
 const restrict = (files, patterns, message) => ({
   files,
-  ignores: ["**/*.test.ts", "**/test-support/**"],
+  ignores: ["**/*.test.ts", "apps/api/test/**"],
   rules: {
     "@typescript-eslint/no-restricted-imports": [
       "error",

@@ -63,8 +63,8 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
 
   afterAll(async () => {
     await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-    await browser?.close();
-    await server?.stop();
+    // The server stops even when the browser will not close.
+    await Promise.allSettled([browser?.close(), server?.stop()]);
   }, 60_000);
 
   /** A new person in their own browser profile; closed at the end even when a test fails. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger, type LogFields } from "../logger.js";
-import { startTestServer } from "../test-support/test-server.js";
+import { startTestServer } from "../../test/support/test-server.js";
 import {
   SERVER_AUTOCHECKPOINT_PAGES,
   SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES,

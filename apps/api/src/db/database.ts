@@ -36,6 +36,8 @@ export interface OpenDatabaseOptions {
    * asynchronous (sqlite-dialect.ts): the event loop goes on serving meanwhile.
    */
   busyTimeoutMs?: number;
+  /** How long opening a SQLite file (the switch to WAL) waits for another process's lock, blocking (default 15 s). */
+  openTimeoutMs?: number;
   /** Told about errors of PostgreSQL connections, idle or in use (a restarted server, say); the pool replaces them. */
   onConnectionError?: (error: Error) => void;
 }
@@ -75,8 +77,9 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   // Opening (the pragmas below) may wait for the lock on the thread, as before: nothing is served
   // yet. From then on the dialect waits off the event loop, up to busyTimeoutMs.
-  const sqlite = new BetterSqlite3(path, { timeout: SQLITE_OPEN_BUSY_TIMEOUT_MS });
-  sqlite.pragma("journal_mode = WAL");
+  const openTimeoutMs = options.openTimeoutMs ?? SQLITE_OPEN_BUSY_TIMEOUT_MS;
+  const sqlite = new BetterSqlite3(path, { timeout: openTimeoutMs });
+  enableWal(sqlite, openTimeoutMs);
   // WAL + NORMAL: a commit survives the process being killed; FULL would add an fsync per commit,
   // which only matters for power loss (see README, "What each backend guarantees").
   sqlite.pragma("synchronous = NORMAL");
@@ -94,6 +97,28 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Database {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Switches the connection to WAL. On a brand-new file every process that opens it at once tries
+ * the switch, which needs the exclusive lock while the others hold a shared one: SQLite answers
+ * the losers SQLITE_BUSY ("database is locked") at once, without calling the busy handler, as
+ * waiting could deadlock. So wait a little and try again, up to the busy timeout; once one process
+ * has switched, the file is in WAL for good and the others find it so.
+ */
+function enableWal(sqlite: BetterSqlite3.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let delayMs = 2; ; delayMs = Math.min(delayMs * 2, 50)) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+    }
+    // openDatabase is synchronous: a blocking wait, only ever while another process holds the lock.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayMs + Math.random() * delayMs);
+  }
 }
 
 const INT8_OID = 20;

@@ -12,6 +12,9 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-010-invite-management": inviteManagement,
 };
 
+/** The names of every migration, in the order they run. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 const provider: MigrationProvider = {
   async getMigrations() {
     return migrations;

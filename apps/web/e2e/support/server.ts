@@ -12,6 +12,8 @@ const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 export const API_MAIN = here("../../../api/dist/main.js");
 export const ADMIN_CLI = here("../../../api/dist/cli/portal-admin.js");
 export const WEB_DIST = here("../../dist");
+/** The API's test preload: the server stops when its stdin (a pipe from this process) ends. */
+const EXIT_WITH_PARENT = new URL("../../../api/test/support/exit-with-parent.mjs", import.meta.url).href;
 
 export interface RunningServer {
   url: string;
@@ -72,7 +74,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   delete env.REDIS_URL;
   delete env.TRUSTED_ORIGINS;
 
-  const child = spawn(process.execPath, [API_MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // stdin: a pipe the server only watches for its end, which comes when this process is gone,
+  // however it goes (a SIGKILL too).
+  const child = spawn(process.execPath, ["--import", EXIT_WITH_PARENT, API_MAIN], { env, stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin.on("error", () => undefined);
   // Should the test run itself be torn down, the server must not outlive it.
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
