@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./test-support/test-server.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const SCRIPT = `console.log(${JSON.stringify("portal ".repeat(200))});\n`;
 const PAGE = '<!doctype html><html><body><div id="root"><header>Portal</header><p>Loading…</p></div></body></html>\n';

@@ -7,10 +7,10 @@
 import { ErrorMessage } from "@portal/contracts";
 import { PermissionLevel, UserState } from "@portal/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatRow, UserRow } from "./db/schema.js";
-import { BACKENDS } from "./test-support/backends.js";
-import { trpcClient, trpcOutcome } from "./test-support/clients.js";
-import { startTestServer, type TestServer } from "./test-support/test-server.js";
+import type { ChatRow, UserRow } from "../../src/db/schema.js";
+import { BACKENDS } from "../support/backends.js";
+import { trpcClient, trpcOutcome } from "../support/clients.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
 
 describe.each(BACKENDS)("the web app's tRPC-only procedures on %s", (backend) => {
   let server: TestServer;
