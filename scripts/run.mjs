@@ -16,6 +16,9 @@ const PNPM_VERSION = manifest.packageManager.split("@")[1];
 const NODE_VERSION = readFileSync(join(root, ".node-version"), "utf8").trim();
 const NODE_RANGE = manifest.engines.node;
 
+/** The folders of pnpm-workspace.yaml's packages: where the test reports are. */
+const WORKSPACE_FOLDERS = ["apps", "packages", "tooling"];
+
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
 function say(message) {
   process.stderr.write(`\n▶ ${message}\n`);
@@ -109,7 +112,7 @@ function summarize() {
   /** "package › file › test: first line of the error", for each failure: CI shows only the tail of the output. */
   const failures = [];
   const reports = [];
-  for (const base of ["apps", "packages"]) {
+  for (const base of WORKSPACE_FOLDERS) {
     for (const name of readdirSync(join(root, base))) {
       const dir = join(root, base, name, "test-results");
       if (!existsSync(dir)) continue;
@@ -153,7 +156,7 @@ function firstLine(text) {
 }
 
 function clearReports() {
-  for (const base of ["apps", "packages"]) {
+  for (const base of WORKSPACE_FOLDERS) {
     for (const name of readdirSync(join(root, base))) rmSync(join(root, base, name, "test-results"), { recursive: true, force: true });
   }
 }
@@ -172,8 +175,9 @@ switch (command) {
   case "test": {
     install();
     clearReports();
-    say("building, type-checking, linting and testing every package");
-    const status = turbo(["build", "typecheck", "lint", "test", "--continue"]);
+    say("building, type-checking, linting and testing every package; knip looks for dead code");
+    // `//#knip` is the root's task (turbo.json): unused files, exports and dependencies fail the run.
+    const status = turbo(["build", "typecheck", "lint", "test", "//#knip", "--continue"]);
     const { passed, failed, skipped, failures, reports } = summarize();
     if (reports === 0) process.stderr.write("no test reports were written\n");
     if (failures.length > 0) process.stdout.write(`\nFailed:\n${failures.map((f) => `  ✖ ${f}`).join("\n")}\n`);
@@ -183,8 +187,10 @@ switch (command) {
   }
   case "bench": {
     install();
-    if (turbo(["build", "--filter=@portal/api"]) !== 0) process.exit(1);
-    process.exit(run(pnpm, ["--filter", "@portal/api", "run", "bench"]));
+    // The bench package and what it depends on (the api and its packages); not the web app.
+    if (turbo(["build", "--filter=@portal/bench..."]) !== 0) process.exit(1);
+    // `npm run bench -- ab`: two server builds side by side (tooling/bench/README.md, "A/B").
+    process.exit(run(pnpm, ["--filter", "@portal/bench", "run", process.argv[3] === "ab" ? "bench:ab" : "bench"]));
     break;
   }
   case "dev": {

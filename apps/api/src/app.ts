@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ErrorMessage } from "@portal/contracts";
+import { ErrorMessage, MAX_TRPC_BATCH } from "@portal/contracts";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
@@ -15,7 +15,6 @@ import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
 import { AppError, RETRY_AFTER_SECONDS } from "./services/errors.js";
 import { appRouter } from "./trpc/app-router.js";
-import { MAX_TRPC_BATCH } from "./trpc/trpc.js";
 import { contextFactory } from "./trpc/context.js";
 
 export const BODY_LIMIT_BYTES = 16 * 1024;

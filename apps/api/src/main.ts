@@ -5,7 +5,8 @@ import { DEFAULT_WEB_DIST, startServer } from "./server.js";
 
 let config;
 try {
-  config = loadConfig(process.env, { webDist: DEFAULT_WEB_DIST });
+  // From the environment: config.ts is the one module that reads it.
+  config = loadConfig(undefined, { webDist: DEFAULT_WEB_DIST });
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`Invalid configuration: ${error.message}\n`);

@@ -11,7 +11,7 @@ export const timestampSchema = z
   .meta({ description: "UTC ISO 8601 timestamp with whole seconds", example: "2026-03-16T12:00:00Z" });
 
 /** Ids are 32-bit integer columns on both databases. */
-export const MAX_ID = MAX_INT32;
+const MAX_ID = MAX_INT32;
 
 /** A positive integer id, named after the field it is in so the error names the field. */
 export function idSchema(field: string) {

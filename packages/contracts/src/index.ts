@@ -5,6 +5,7 @@ export * from "./invite.js";
 export * from "./chat.js";
 export * from "./user.js";
 export * from "./time.js";
+export * from "./wire.js";
 export * from "./patterns.js";
 export * from "./idempotency.js";
 export * from "./management.js";

@@ -1,13 +1,6 @@
 import { describe, it, expect } from "vitest";
-import {
-  MAX_WIRE_TIMESTAMP,
-  MAX_WIRE_TIMESTAMP_MS,
-  MIN_WIRE_TIMESTAMP,
-  MIN_WIRE_TIMESTAMP_MS,
-  timestampInputSchema,
-  toWireTimestamp,
-  truncateToSecond,
-} from "./time.js";
+import { timestampInputSchema } from "./time.js";
+import { MAX_WIRE_TIMESTAMP, MAX_WIRE_TIMESTAMP_MS, MIN_WIRE_TIMESTAMP, MIN_WIRE_TIMESTAMP_MS, toWireTimestamp, truncateToSecond } from "./wire.js";
 import { timestampSchema } from "./common.js";
 import { describeValidationError } from "./errors.js";
 import { createInviteInputSchema } from "./invite.js";

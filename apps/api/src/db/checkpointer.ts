@@ -6,7 +6,7 @@
  * takes the WAL past 1,000 pages, on the thread that committed: for the server, the event loop. A
  * checkpoint copies a few hundred pages and calls fsync twice, 10–20 ms in which no request of any
  * connection moves (measured: 40 % of a create transaction's time went there, in stalls every ~270
- * creates; bench/README.md).
+ * creates; tooling/bench/README.md).
  *
  * Here a worker thread with a connection of its own checkpoints every few milliseconds
  * (`PASSIVE`: it never waits for and never blocks a writer), so the copying and syncing run on the

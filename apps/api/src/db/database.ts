@@ -19,7 +19,7 @@ export interface Database {
 /**
  * SQLite's page cache per connection, in MiB. SQLite's own default is 2 MiB, which a database of
  * some size outgrows at once: the access check of a create reads the chat, its owner and the
- * membership index, and each page missed is a read from the OS (bench/README.md).
+ * membership index, and each page missed is a read from the OS (tooling/bench/README.md).
  */
 export const DEFAULT_SQLITE_CACHE_MB = 64;
 

@@ -24,7 +24,7 @@ export interface PreparedQuery<A extends unknown[], R> {
 
 /**
  * A query Kysely builds and compiles once per dialect and then only re-binds. Building and
- * compiling cost more than SQLite takes to run the statement (bench/README.md), and the hot paths
+ * compiling cost more than SQLite takes to run the statement (tooling/bench/README.md), and the hot paths
  * run the same few shapes over and over. `build` gets one stand-in per argument and must use each
  * only where a value goes (a `where`/`values`/`set` value; not `sql.lit`, not an `in` list whose
  * length varies), so that the SQL does not depend on the arguments. It may look at `db` (its

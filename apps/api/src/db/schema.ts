@@ -128,6 +128,5 @@ export type NewChat = Insertable<ChatsTable>;
 export type InviteRow = Selectable<InvitesTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
-export type ActivityEventRow = Selectable<ActivityEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type JoinRequestRow = Selectable<JoinRequestsTable>;

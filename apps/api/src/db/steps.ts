@@ -74,7 +74,7 @@ export function runSteps<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
  * Runs steps (a generator not yet started: `writeTransaction(db, createInviteSteps(…))`) as one
  * write transaction. On SQLite: BEGIN IMMEDIATE, every statement, COMMIT, with
  * no await in between (the write lock is held for microseconds, and no promise is made per
- * statement: bench/README.md). On PostgreSQL: Kysely's transaction at the default isolation, so the
+ * statement: tooling/bench/README.md). On PostgreSQL: Kysely's transaction at the default isolation, so the
  * steps take the row locks they need (`FOR NO KEY UPDATE` on the chat). Inside a transaction
  * already (`db.isTransaction`), they join it.
  */

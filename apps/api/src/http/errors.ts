@@ -1,36 +1,21 @@
 import { ErrorMessage } from "@portal/contracts";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { Request, Response } from "express";
 import { AppError, appErrorOf, RETRY_AFTER_SECONDS, type AppErrorCode } from "../services/errors.js";
 
-/** The one map from error kinds to HTTP statuses. */
-export const HTTP_STATUS: Record<AppErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UNPROCESSABLE_CONTENT: 422,
-  TOO_MANY_REQUESTS: 429,
-  INTERNAL_SERVER_ERROR: 500,
-  SERVICE_UNAVAILABLE: 503,
-};
+const HTTP_STATUS = new Map<AppErrorCode, number>();
 
-/** JSON-RPC error numbers tRPC uses for each code, for errors raised before tRPC sees the request. */
-const TRPC_ERROR_NUMBER: Record<AppErrorCode, number> = {
-  BAD_REQUEST: -32600,
-  UNAUTHORIZED: -32001,
-  FORBIDDEN: -32003,
-  NOT_FOUND: -32004,
-  CONFLICT: -32009,
-  PAYLOAD_TOO_LARGE: -32013,
-  UNSUPPORTED_MEDIA_TYPE: -32015,
-  UNPROCESSABLE_CONTENT: -32022,
-  TOO_MANY_REQUESTS: -32029,
-  INTERNAL_SERVER_ERROR: -32603,
-  SERVICE_UNAVAILABLE: -32603,
-};
+/**
+ * The HTTP status of an error kind. Every AppErrorCode is a tRPC error code, so the status is the
+ * one tRPC gives that code: /v1 and /trpc answer one failure with one status, from tRPC's own table.
+ */
+export function httpStatusOf(code: AppErrorCode): number {
+  let status = HTTP_STATUS.get(code);
+  if (status === undefined) HTTP_STATUS.set(code, (status = getHTTPStatusCodeFromError(new TRPCError({ code }))));
+  return status;
+}
 
 export function correlationIdOf(res: Response): string {
   return res.locals.correlationId as string;
@@ -38,11 +23,11 @@ export function correlationIdOf(res: Response): string {
 
 /**
  * Answers with an error. REST gets SPEC section 4's `{error, correlation_id}`; a request to /trpc
- * that fails before tRPC runs (cross-site, rate limit, body) gets tRPC's own error envelope, so the
- * tRPC client reads it like any other procedure error.
+ * that fails before tRPC runs (cross-site, rate limit, body) gets tRPC's own error envelope, with
+ * the JSON-RPC number from tRPC's table, so the tRPC client reads it like any other procedure error.
  */
 export function sendError(req: Request, res: Response, error: AppError): void {
-  const status = HTTP_STATUS[error.code];
+  const status = httpStatusOf(error.code);
   const correlationId = correlationIdOf(res);
   res.locals.errorMessage = error.message;
   if (error.code === "SERVICE_UNAVAILABLE") res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
@@ -50,7 +35,7 @@ export function sendError(req: Request, res: Response, error: AppError): void {
     res.status(status).json({
       error: {
         message: error.message,
-        code: TRPC_ERROR_NUMBER[error.code],
+        code: TRPC_ERROR_CODES_BY_KEY[error.code],
         data: { code: error.code, httpStatus: status, correlation_id: correlationId },
       },
     });

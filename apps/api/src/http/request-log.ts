@@ -11,7 +11,7 @@ export function newCorrelationId(): string {
 /**
  * The current request's correlation id, for code that runs before a tRPC context exists (an error
  * tRPC raises while reading the request). On Node 24 an AsyncLocalStorage costs a request well
- * under 1 % of its CPU (bench/README.md); on Node 20 it had put a hook on every promise.
+ * under 1 % of its CPU (tooling/bench/README.md); on Node 20 it had put a hook on every promise.
  */
 export const requestScope = new AsyncLocalStorage<{ correlationId: string }>();
 

@@ -16,7 +16,7 @@ import {
 import { Router, type Request, type Response } from "express";
 import { clearSessionCookie, sessionTokenOf, setSessionCookie } from "../http/cookies.js";
 import { requestUser } from "../http/session.js";
-import { demoLogin, endSession, optionalUser, verifyLoginCode } from "../services/auth.service.js";
+import { demoLogin, logout, optionalUser, verifyLoginCode } from "../services/auth.service.js";
 import { chatActivity, me, myChats } from "../services/chat.service.js";
 import type { ServiceDeps } from "../services/context.js";
 import {
@@ -120,10 +120,9 @@ export function restRouter(deps: ServiceDeps, options: { demo: boolean }): Route
 
   router.post("/authentication/logout", async (req, res) => {
     await signedIn(req, res);
-    const token = sessionTokenOf(req);
-    if (token) await endSession(deps, token);
+    const result = await logout(deps, sessionTokenOf(req)!);
     clearSessionCookie(req, res);
-    res.json({ message: "Logged out" });
+    res.json(result);
   });
 
   router.get("/openapi.json", (_req, res) => {

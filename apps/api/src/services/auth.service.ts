@@ -1,4 +1,4 @@
-import { ErrorMessage, toWireTimestamp, type AccountRestriction, type UserMe } from "@portal/contracts";
+import { ErrorMessage, toWireTimestamp, type AccountRestriction, type MessageResult, type UserMe } from "@portal/contracts";
 import { isAccountRestricted, LOGIN_CODE_LIFETIME_MS, sessionLifetimeMs, UserState } from "@portal/core";
 import {
   consumeLoginCode,
@@ -77,7 +77,7 @@ export async function accountRestriction(deps: ServiceDeps, token: string | unde
  */
 export async function endAnySession(deps: ServiceDeps, token: string | undefined): Promise<boolean> {
   if (!token) return false;
-  await endSession(deps, token);
+  await logout(deps, token);
   return true;
 }
 
@@ -105,8 +105,13 @@ export async function startSession(deps: ServiceDeps, user: UserRow): Promise<Is
   return { token, userId: user.id, expiresAt, lifetimeMs };
 }
 
-export async function endSession(deps: ServiceDeps, token: string): Promise<void> {
+/**
+ * Signs out: the session behind `token` ends. The adapters call it once the caller is signed in
+ * (so a token is there), clear the cookie and answer with what it returns.
+ */
+export async function logout(deps: ServiceDeps, token: string): Promise<MessageResult> {
   await deleteSession(deps.db, sha256Hex(token));
+  return { message: "Logged out" };
 }
 
 /** Mints a single-use login code, valid for 10 minutes; only its hash is stored. */

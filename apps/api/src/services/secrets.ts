@@ -4,7 +4,7 @@ import { codeFromRandomBytes, INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH, LOGIN_CO
 /**
  * CSPRNG bytes drawn 4 KiB at a time (as Node's own `crypto.randomUUID` buffers them): a draw is a
  * call into OpenSSL that took 3–7 µs per invite code, up to a tenth of an in-process create
- * (bench/README.md); from the pool a code takes well under a microsecond. Every byte is handed out once.
+ * (tooling/bench/README.md); from the pool a code takes well under a microsecond. Every byte is handed out once.
  */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
@@ -24,7 +24,8 @@ function pooledRandomBytes(n: number): Buffer {
 /** A code of `length` symbols of `alphabet` from the CSPRNG, without modulo bias. */
 function randomCode(alphabet: string, length: number): string {
   for (;;) {
-    // Twice the bytes needed: at most ~2% are dropped, so one draw nearly always suffices.
+    // Twice the bytes needed: a byte is dropped with odds (256 mod alphabet size) / 256, 1.6 % for
+    // invite codes and 3.1 % for login codes, so one draw nearly always suffices.
     const bytes = pooledRandomBytes(length * 2);
     const code = codeFromRandomBytes(bytes, alphabet, length);
     // Spent bytes do not wait in memory for the next refill.

@@ -14,7 +14,10 @@ export interface SessionCookieJar {
   clear(): void;
 }
 
-/** What procedures need; tests build it directly with `createContextInner`. */
+/**
+ * What procedures need, without Express: `contextFactory` maps a request onto it. (Tests reach the
+ * procedures through a real tRPC client over HTTP, so there is no in-process caller to build it for.)
+ */
 export interface ContextInner {
   deps: ServiceDeps;
   demo: boolean;
@@ -37,33 +40,28 @@ export interface IdempotencyContext {
   markReplayed(): void;
 }
 
-export function createContextInner(inner: ContextInner): ContextInner {
-  return inner;
-}
-
 /** Maps an Express request onto the inner context. */
 export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) {
-  return ({ req, res }: { req: Request; res: Response }): ContextInner =>
-    createContextInner({
-      deps,
-      demo: config.demo,
-      correlationId: correlationIdOf(res),
-      session: {
-        token: sessionTokenOf(req),
-        set: (session) => setSessionCookie(req, res, session),
-        clear: () => clearSessionCookie(req, res),
-      },
-      authenticate: () => requestUser(deps, req, res),
-      onUser: (userId) => {
-        res.locals.userId = userId;
-      },
-      idempotency: {
-        key: req.get(IDEMPOTENCY_KEY_HEADER),
-        // Mounted at /trpc: the path is `/a.b` for one call, `/a.b,c.d` for a batch of two.
-        calls: req.path.split(",").length,
-        markReplayed: () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true"),
-      },
-    });
+  return ({ req, res }: { req: Request; res: Response }): ContextInner => ({
+    deps,
+    demo: config.demo,
+    correlationId: correlationIdOf(res),
+    session: {
+      token: sessionTokenOf(req),
+      set: (session) => setSessionCookie(req, res, session),
+      clear: () => clearSessionCookie(req, res),
+    },
+    authenticate: () => requestUser(deps, req, res),
+    onUser: (userId) => {
+      res.locals.userId = userId;
+    },
+    idempotency: {
+      key: req.get(IDEMPOTENCY_KEY_HEADER),
+      // Mounted at /trpc: the path is `/a.b` for one call, `/a.b,c.d` for a batch of two.
+      calls: req.path.split(",").length,
+      markReplayed: () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true"),
+    },
+  });
 }
 
 export type Context = ContextInner;

@@ -1,13 +1,10 @@
-import { describeValidationError, ErrorMessage } from "@portal/contracts";
+import { describeValidationError, ErrorMessage, MAX_TRPC_BATCH } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { requestScope } from "../http/request-log.js";
 import { authenticate } from "../services/auth.service.js";
 import { AppError, appErrorOf } from "../services/errors.js";
 import type { Context } from "./context.js";
-
-/** Calls one tRPC HTTP request may batch. */
-export const MAX_TRPC_BATCH = 10;
 
 /**
  * The error a client reads: the same message as REST (a zod failure names the first invalid
@@ -37,7 +34,6 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Service errors become TRPCErrors with the matching code and the same message as REST; so does a

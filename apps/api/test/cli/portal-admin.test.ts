@@ -101,7 +101,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("portal-admin", { timeout: 60_000 }, () => {
+// Each test runs the CLI as a child process several times; on a loaded machine one run takes seconds.
+describe("portal-admin", { timeout: 300_000 }, () => {
   it("migrate applies the migrations once, then has nothing left to apply", () => {
     expect(json("migrate")).toEqual({ migrated: ["2026-11-28-001-initial", "2026-12-01-001-idempotency-keys", "2026-12-01-010-invite-management"] });
     expect(json("migrate")).toEqual({ migrated: [] });

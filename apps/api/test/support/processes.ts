@@ -49,11 +49,6 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** The pids of the servers this test process started that are still running. */
-export function runningServerPids(): number[] {
-  return [...running].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
-}
-
 /** A server that did not come up: why, in its message (the exit and every line it wrote). */
 export class ServerStartError extends Error {
   constructor(

@@ -1,5 +1,5 @@
+import { toWireTimestamp } from "@portal/contracts/wire";
 import { PersonMessage } from "./errors";
-import { toWireTimestamp } from "./time";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -1,3 +1,5 @@
+import { toWireTimestamp } from "@portal/contracts/wire";
+
 /** How long a chat's invites can be paused for (the API allows at most 30 days ahead). */
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -10,10 +12,8 @@ export const PAUSE_DURATIONS = [
   { id: "30d", label: "30 days", ms: 30 * DAY - 60_000 },
 ] as const;
 
-export type PauseDurationId = (typeof PAUSE_DURATIONS)[number]["id"];
-
 /** The pause end for a duration counted from `nowMs`, as the UTC timestamp the API takes. */
 export function pauseUntil(id: string, nowMs: number): string {
   const found = PAUSE_DURATIONS.find((d) => d.id === id) ?? PAUSE_DURATIONS[0];
-  return new Date(Math.floor((nowMs + found.ms) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  return toWireTimestamp(nowMs + found.ms);
 }

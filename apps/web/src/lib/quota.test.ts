@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { INVITE_QUOTA, quotaState } from "./quota";
+import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
+import { quotaState } from "./quota";
 
 describe("quotaState (the n / 20 meter)", () => {
   it("the limit is 20 active invites", () => {
-    expect(INVITE_QUOTA).toBe(20);
+    expect(MAX_ACTIVE_INVITES_PER_CHAT).toBe(20);
     expect(quotaState(0).label).toBe("0 / 20");
   });
 

@@ -1,5 +1,4 @@
-/** A chat can have at most this many active invites (SPEC section 2). */
-export const INVITE_QUOTA = 20;
+import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
 
 export type QuotaTone = "ok" | "warning" | "full";
 
@@ -18,7 +17,7 @@ export interface QuotaState {
 }
 
 /** How full a chat's invite quota is. Warns from 75% on, so a person sees the limit coming. */
-export function quotaState(active: number, limit: number = INVITE_QUOTA): QuotaState {
+export function quotaState(active: number, limit: number = MAX_ACTIVE_INVITES_PER_CHAT): QuotaState {
   const used = Math.max(0, Math.min(active, limit));
   const remaining = limit - used;
   const full = active >= limit;

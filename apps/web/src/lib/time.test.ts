@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor, toWireTimestamp } from "./time";
+import { toWireTimestamp } from "@portal/contracts/wire";
+import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "./time";
 
 const NOW = Date.parse("2026-03-16T12:00:00Z");
 const at = (ms: number) => toWireTimestamp(NOW + ms);

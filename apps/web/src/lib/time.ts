@@ -1,8 +1,3 @@
-/** Wire timestamps are UTC ISO 8601 with `Z` and whole seconds: `2026-03-16T12:00:00Z`. */
-export function toWireTimestamp(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
-
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;

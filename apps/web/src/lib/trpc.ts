@@ -1,4 +1,5 @@
 import type { AppRouter } from "@portal/api";
+import { MAX_TRPC_BATCH } from "@portal/contracts/wire";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
@@ -8,9 +9,6 @@ import { noteSessionEnded } from "./interrupted";
 
 /** Who is signed in: the user, or null when nobody is (see session.ts). */
 export const SESSION_KEY = ["session"] as const;
-
-/** The api answers at most this many calls in one batch (its MAX_TRPC_BATCH). */
-const MAX_BATCH = 10;
 
 /**
  * How long a call may wait for its answer. Past it the call fails (and says so), so no button
@@ -72,7 +70,7 @@ async function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): P
 
 /** Same origin: the session cookie (`psession`, HttpOnly) goes along by itself. */
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/trpc", maxItems: MAX_BATCH, fetch: fetchWithTimeout })],
+  links: [httpBatchLink({ url: "/trpc", maxItems: MAX_TRPC_BATCH, fetch: fetchWithTimeout })],
 });
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });

@@ -12,13 +12,18 @@ export interface ChatAccessRow extends Pick<ChatRow, "id" | "owner_id" | "visibi
 
 export interface ChatWithAccessFacts extends ChatRow, ChatAccessRow {}
 
-/** The chat joined with its owner's level and whether `userId` is a member; the caller selects the chat's columns. */
+/**
+ * The chat with its owner's level and whether `userId` is a member; the caller selects the chat's
+ * columns. One table in the FROM clause, the owner's level a scalar subquery rather than a join:
+ * SQLite 3.54 marks a `col = ?` term of a join for re-preparing when its value changes, and
+ * better-sqlite3 clears the bindings after every run, so a join was parsed and planned again on
+ * every execution (tens of µs a create; tooling/bench/README.md, "SQLite 3.54 re-prepares joins").
+ */
 function chatWithFacts(db: Kysely<DB>, chatId: number, userId: number) {
   return db
     .selectFrom("chats")
-    .leftJoin("users as owner", "owner.id", "chats.owner_id")
     .select((eb) => [
-      "owner.permission_level as owner_level",
+      eb.selectFrom("users as owner").select("owner.permission_level").whereRef("owner.id", "=", "chats.owner_id").as("owner_level"),
       eb
         .case()
         .when(
@@ -210,10 +215,6 @@ const banOf = preparedQuery((db, chatId: number, userId: number) =>
 
 export function* findBanSteps(chatId: number, userId: number): Steps<ChatBanRow | undefined> {
   return (yield* step(banOf, chatId, userId)).rows[0];
-}
-
-export function findBan(db: Kysely<DB>, chatId: number, userId: number): Promise<ChatBanRow | undefined> {
-  return runSteps(db, findBanSteps(chatId, userId));
 }
 
 export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {

@@ -7,8 +7,7 @@ import { chatAccessRowBuilder, findChatWithAccessFactsSteps, type ChatAccessRow 
 
 /**
  * SQL twin of core's `isInviteActive` (not revoked, not expired at `now`, not used up), for the
- * queries that must filter in the database. `invite-active-condition.test.ts` checks that the two
- * agree. The `revoked_at … uses < max_uses` part is written exactly as the predicate of the partial
+ * queries that must filter in the database. `invite.repository.test.ts` checks that the two agree. The `revoked_at … uses < max_uses` part is written exactly as the predicate of the partial
  * index `invites_live_by_chat`, which lets both databases use that index.
  */
 export function activeInvite(now: number) {
@@ -157,10 +156,6 @@ const inviteByCode = preparedQuery((db, code: string) => db.selectFrom("invites"
 
 export function* findInviteByCodeSteps(code: string): Steps<InviteRow | undefined> {
   return (yield* step(inviteByCode, code)).rows[0];
-}
-
-export function findInviteByCode(db: Kysely<DB>, code: string): Promise<InviteRow | undefined> {
-  return runSteps(db, findInviteByCodeSteps(code));
 }
 
 /**

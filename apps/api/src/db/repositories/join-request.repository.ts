@@ -23,10 +23,6 @@ export function* findJoinRequestSteps(chatId: number, userId: number): Steps<Joi
   return (yield* step(requestOf, chatId, userId)).rows[0];
 }
 
-export function findJoinRequest(db: Kysely<DB>, chatId: number, userId: number): Promise<JoinRequestRow | undefined> {
-  return runSteps(db, findJoinRequestSteps(chatId, userId));
-}
-
 const deleteRequest = preparedQuery((db, chatId: number, userId: number) =>
   db.deleteFrom("join_requests").where("chat_id", "=", chatId).where("user_id", "=", userId).returning("user_id"),
 );

@@ -29,11 +29,6 @@ export async function deleteSessionsOfUser(db: Kysely<DB>, userId: number): Prom
   await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
 }
 
-export async function deleteExpiredSessions(db: Kysely<DB>, now: number): Promise<number> {
-  const result = await db.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
 export async function insertLoginCode(
   db: Kysely<DB>,
   code: { code_hash: string; user_id: number; created_at: number; expires_at: number },

@@ -1,5 +1,5 @@
 import { demoLoginInputSchema, verifyInputSchema } from "@portal/contracts";
-import { accountRestriction, currentUser, demoLogin, endAnySession, endSession, verifyLoginCode } from "../../services/auth.service.js";
+import { accountRestriction, currentUser, demoLogin, endAnySession, logout, verifyLoginCode } from "../../services/auth.service.js";
 import { demoAccounts } from "../../services/demo.service.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
@@ -10,9 +10,9 @@ export const authRouter = router({
     return user;
   }),
   logout: authedProcedure.mutation(async ({ ctx }) => {
-    if (ctx.session.token) await endSession(ctx.deps, ctx.session.token);
+    const result = await logout(ctx.deps, ctx.session.token!);
     ctx.session.clear();
-    return { message: "Logged out" };
+    return result;
   }),
   demoLogin: publicProcedure.input(demoLoginInputSchema).mutation(async ({ ctx, input }) => {
     const { user, session } = await demoLogin(ctx.deps, ctx.demo, input.username);

@@ -1,7 +1,7 @@
 /**
  * Where the time goes in a `node --cpu-prof` profile: self time by package and by function, and
  * inclusive time of chosen functions. Usage:
- *   node dist/bench/profile-summary.js <file.cpuprofile | folder> [top=30] [inclusive function names, comma-separated]
+ *   node tooling/bench/dist/profile-summary.js <file.cpuprofile | folder> [top=30] [inclusive function names, comma-separated]
  * Profiles come from `BENCH_CPU_PROF=<dir> npm run bench`: a folder per measured process, a profile
  * per thread in it; given the folder, the main thread's is read.
  */
@@ -115,7 +115,7 @@ function profileFile(path: string): string {
 
 const [path, top = "30", names = ""] = process.argv.slice(2);
 if (!path) {
-  process.stderr.write("usage: node dist/bench/profile-summary.js <file.cpuprofile | a process's profile folder> [top] [inclusive names, comma-separated]\n");
+  process.stderr.write("usage: node tooling/bench/dist/profile-summary.js <file.cpuprofile | a process's profile folder> [top] [inclusive names, comma-separated]\n");
   process.exit(2);
 }
 const file = profileFile(path);

@@ -6,6 +6,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express from "express";
+import { floorDatabasePath } from "./config.js";
 import { floorCreate } from "./floor-create.js";
 import { listenForBench } from "./listen.js";
 
@@ -15,7 +16,7 @@ interface CreateInput {
   expires_at?: string | null;
 }
 
-const create = await floorCreate(process.env.BENCH_DB ?? "");
+const create = await floorCreate(floorDatabasePath());
 const t = initTRPC.context<{ cookie: string | undefined }>().create();
 const router = t.router({
   invite: t.router({

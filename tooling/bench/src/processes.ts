@@ -8,11 +8,13 @@ import { connect, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { SERVER_ENTRY } from "@portal/api/bench-support";
+import { childEnv, childInputJson, cpuProfileDir, serverBaseEnv } from "./config.js";
 
-/** The built server (`node dist/main.js`), as production runs it. */
-export const MAIN_JS = fileURLToPath(new URL("../main.js", import.meta.url));
+/** The api's built server (`node apps/api/dist/main.js`), as production runs it. */
+export const MAIN_JS = SERVER_ENTRY;
 
-/** A script of this folder, built: `benchScript("load")` → dist/bench/load.js. */
+/** A script of this package, built: `benchScript("load")` → tooling/bench/dist/load.js. */
 export function benchScript(name: string): string {
   return fileURLToPath(new URL(`./${name}.js`, import.meta.url));
 }
@@ -34,7 +36,7 @@ export interface ListeningProcess {
  * checkpoint worker another): one fixed name for all would let the worker's overwrite the main one's.
  */
 export function profileFlags(name: string): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
+  const dir = cpuProfileDir();
   if (!dir) return [];
   return ["--cpu-prof", `--cpu-prof-dir=${join(dir, name)}`];
 }
@@ -79,7 +81,7 @@ export async function spawnListening(
 ): Promise<ListeningProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...serverBaseEnv(), ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -126,7 +128,7 @@ export async function spawnListening(
  */
 export function runJsonChild<T>(script: string, input: unknown, onLine?: (line: string) => void, flags: string[] = []): Promise<T> {
   const child = spawn(process.execPath, [...flags, script], {
-    env: { ...process.env, BENCH_INPUT: JSON.stringify(input) },
+    env: childEnv({ BENCH_INPUT: JSON.stringify(input) }),
     stdio: ["ignore", "pipe", "inherit"],
   });
   let stdout = "";
@@ -189,8 +191,8 @@ export function stealShare(before: MachineCpu | null, after: MachineCpu | null):
 
 /** The input a child was started with (see runJsonChild). */
 export function childInput<T>(): T {
-  const raw = process.env.BENCH_INPUT;
-  if (!raw) throw new Error("BENCH_INPUT is not set: this script is started by dist/bench/run.js");
+  const raw = childInputJson();
+  if (!raw) throw new Error("BENCH_INPUT is not set: this script is started by tooling/bench/dist/run.js");
   return JSON.parse(raw) as T;
 }
 

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: measures the API on this machine and prints one table (see README.md beside
- * this file). Absolute numbers on a shared machine are noisy, so every target is a ratio of two
+ * `npm run bench`: measures the API on this machine and prints one table (see the README of this
+ * package). Absolute numbers on a shared machine are noisy, so every target is a ratio of two
  * figures measured in the same run, each after a warm-up, with the load generator in a process of
  * its own. Settings: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (50), BENCH_WARMUP (s, 3),
  * BENCH_ROUNDS (1), BENCH_ONLY (comma-separated scenario ids), BENCH_LOG_LEVEL (warn),
@@ -13,7 +13,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import type { InProcessResult, InProcessSpec } from "./inprocess.js";
 import type { LoadResult, LoadSpec } from "./load.js";
@@ -29,38 +28,15 @@ import {
   type ListeningProcess,
   type MachineCpu,
 } from "./processes.js";
+import { nodeEnvOf, runSettings } from "./config.js";
 import { formatReport, latencyCheckOf, median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
+import { cookie, createBody, json, restCreate, trpcCreate } from "./requests.js";
 import { seedBase, seedScale, type SeedInfo } from "./seed.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-
-function intEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-const settings = {
-  durationS: intEnv("BENCH_DURATION", 10, 1),
-  connections: intEnv("BENCH_CONNECTIONS", 50, 1),
-  warmupS: intEnv("BENCH_WARMUP", 3),
-  rounds: intEnv("BENCH_ROUNDS", 1, 1),
-  poolChats: intEnv("BENCH_POOL_CHATS", 10_000, 1),
-  poolDeadInvites: intEnv("BENCH_INVITES", 1_000_000),
-  busyDeadInvites: intEnv("BENCH_BUSY_DEAD", 100_000),
-  inProcessOps: intEnv("BENCH_INPROC_OPS", 5_000, 1),
-  inProcessRounds: intEnv("BENCH_INPROC_ROUNDS", 7, 1),
-  logLevel: process.env.BENCH_LOG_LEVEL || "warn",
-  only: (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-  out: process.env.BENCH_OUT || join(REPO_ROOT, "bench-results", "bench.json"),
-  keep: process.env.BENCH_KEEP === "1",
-};
+const settings = runSettings();
 const ACTIVE_PER_POOL_CHAT = 3;
 /** Hypervisor steal (CPU time given to other machines) from which a row is flagged as suspect. */
 const STEAL_NOTE_SHARE = 0.1;
-const EXPIRES_AT = "2099-05-01T00:00:00Z";
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -88,28 +64,6 @@ interface Scenario {
   /** Joins: each request uses a joiner who has not joined yet. */
   joins?: boolean;
 }
-
-const json = { "Content-Type": "application/json" };
-const cookie = (seed: SeedInfo) => ({ Cookie: `psession=${seed.ownerToken}` });
-const createBody = `{"max_uses":10,"expires_at":"${EXPIRES_AT}"}`;
-
-/** A create on a random chat of the pool, over REST and over tRPC: the same request for the floor and the project. */
-const restCreate = (seed: SeedInfo, url: string) => ({
-  url,
-  method: "POST" as const,
-  path: "/v1/portal/chats/{chat}/invites",
-  body: createBody,
-  headers: { ...json, ...cookie(seed) },
-  chats: seed.poolChats,
-});
-const trpcCreate = (seed: SeedInfo, url: string) => ({
-  url,
-  method: "POST" as const,
-  path: "/trpc/invite.create",
-  body: `{"chat_id":{chat},"max_uses":10,"expires_at":"${EXPIRES_AT}"}`,
-  headers: { ...json, ...cookie(seed) },
-  chats: seed.poolChats,
-});
 
 const baselines: Scenario[] = [
   {
@@ -373,7 +327,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: settings.logLevel,
       WEB_DIST: "",
       PORTAL_DEMO: "0",
-      ...(process.env.NODE_ENV ? { NODE_ENV: process.env.NODE_ENV } : {}),
+      ...nodeEnvOf(),
     });
     const launch: Record<Target, [string, Record<string, string>]> = {
       "bare-express": [benchScript("bare-express"), {}],

@@ -5,9 +5,10 @@
  */
 import express from "express";
 import { floorCreate } from "./floor-create.js";
+import { floorDatabasePath } from "./config.js";
 import { listenForBench } from "./listen.js";
 
-const create = await floorCreate(process.env.BENCH_DB ?? "");
+const create = await floorCreate(floorDatabasePath());
 const app = express();
 app.post("/v1/portal/chats/:chat_id/invites", express.json({ limit: 16 * 1024 }), (req, res) => {
   const { status, body } = create(req.headers.cookie, Number(req.params.chat_id), (req.body ?? {}) as Record<string, never>);

@@ -8,13 +8,18 @@
  */
 import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
 import type BetterSqlite3 from "better-sqlite3";
-import { startWalCheckpointer } from "../db/checkpointer.js";
-import { openDatabase, type Database } from "../db/database.js";
-import { chatWithActiveInviteCount, insertInvite } from "../db/repositories/invite.repository.js";
-import type { InviteRow } from "../db/schema.js";
-import { createLogger } from "../logger.js";
-import { toInviteDto } from "../services/mappers.js";
-import { randomInviteCode, sha256Hex } from "../services/secrets.js";
+import {
+  chatWithActiveInviteCount,
+  createLogger,
+  insertInvite,
+  openDatabase,
+  randomInviteCode,
+  sha256Hex,
+  startWalCheckpointer,
+  toInviteDto,
+  type Database,
+  type InviteRow,
+} from "@portal/api/bench-support";
 
 export type FloorResult = { status: number; body: unknown };
 

@@ -5,13 +5,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH } from "@portal/core";
-import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrate.js";
-import { insertUser } from "../db/repositories/user.repository.js";
-import { createLogger } from "../logger.js";
-import { startSession } from "../services/auth.service.js";
-import { createServiceDeps } from "../services/context.js";
-import { randomSessionToken, sha256Hex } from "../services/secrets.js";
+import {
+  createLogger,
+  createServiceDeps,
+  insertUser,
+  migrateToLatest,
+  openDatabase,
+  randomSessionToken,
+  sha256Hex,
+  startSession,
+} from "@portal/api/bench-support";
 
 export interface BaseSeedOptions {
   /** Chats the creates and lists pick from at random. */

@@ -11,13 +11,15 @@
  * One create at a time, rounds rotating the order so that a change of machine load hits all alike.
  */
 import { MAX_ACTIVE_INVITES_PER_CHAT } from "@portal/core";
-import { startWalCheckpointer } from "../db/checkpointer.js";
-import { openDatabase } from "../db/database.js";
-import { findUserById } from "../db/repositories/user.repository.js";
-import { createLogger } from "../logger.js";
-import { createServiceDeps } from "../services/context.js";
-import { createInvite } from "../services/invite.service.js";
-import { randomInviteCode } from "../services/secrets.js";
+import {
+  createInvite,
+  createLogger,
+  createServiceDeps,
+  findUserById,
+  openDatabase,
+  randomInviteCode,
+  startWalCheckpointer,
+} from "@portal/api/bench-support";
 import { floorCreateTransaction } from "./floor-create.js";
 import { childInput, printResult } from "./processes.js";
 import { median } from "./report.js";
