@@ -15,6 +15,7 @@ export { migrateToLatest } from "./db/migrate.js";
 export { chatWithActiveInviteCount, insertInvite } from "./db/repositories/invite.repository.js";
 export { findUserById, insertUser } from "./db/repositories/user.repository.js";
 export type { InviteRow } from "./db/schema.js";
+export { readSteps, writeTransaction } from "./db/steps.js";
 export { createLogger } from "./logger.js";
 export { startSession } from "./services/auth.service.js";
 export { createServiceDeps } from "./services/context.js";

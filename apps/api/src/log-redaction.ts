@@ -28,9 +28,10 @@ const SECRET_FIELDS = new Set([
 
 /**
  * Paths that carry an invite code in a segment: the REST preview and join, the web app's join
- * page, and every route under a chat's `/invites/<code>/…`. Case-insensitive, as the router is.
+ * page, and every route under a chat's `/invites/<code>/…` (not `/invites/revoke-all`, which holds none).
+ * Case-insensitive, as the router is.
  */
-const CODE_SEGMENTS = /\/(resolve|join|invites)\/[^/?#\s"']+/gi;
+const CODE_SEGMENTS = /\/(resolve|join|invites)\/(?!revoke-all(?=[/?#\s"']|$))[^/?#\s"']+/gi;
 /** A query string can carry a code or a tRPC input holding one; a log line never keeps it. */
 const QUERY_STRING = /(\/[^?\s"']*)\?\S*/g;
 /** A session cookie quoted in some text (an error message, a header dump). */

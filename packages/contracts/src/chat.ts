@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boundedIntSchema, chatIdSchema, inviteCodeSchema, timestampSchema, visibilitySchema } from "./common.js";
+import { boundedIntSchema, chatIdSchema, inviteCodeFieldSchema, timestampSchema, visibilitySchema } from "./common.js";
 import { chatSummarySchema } from "./invite.js";
 
 export const ACTIVITY_DEFAULT_LIMIT = 50;
@@ -10,7 +10,7 @@ export const activityInputSchema = z.strictObject({
   offset: boundedIntSchema("offset", 0, Number.MAX_SAFE_INTEGER, 0),
   limit: boundedIntSchema("limit", 1, ACTIVITY_MAX_LIMIT, ACTIVITY_DEFAULT_LIMIT),
   /** Only the events of this invite: who joined through it (SPEC section 10). */
-  invite_code: inviteCodeSchema.optional(),
+  invite_code: inviteCodeFieldSchema("invite_code").optional(),
 });
 export type ActivityInput = z.input<typeof activityInputSchema>;
 export type ActivityQuery = z.output<typeof activityInputSchema>;

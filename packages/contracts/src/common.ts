@@ -22,9 +22,13 @@ export function idSchema(field: string) {
 export const chatIdSchema = idSchema("chat_id");
 
 /** An invite code as it may appear in a path: 1–64 letters or digits. */
-export const inviteCodeSchema = z
-  .string({ error: "code must be a string of 1 to 64 letters or digits" })
-  .regex(INVITE_CODE_PATTERN, { error: "code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)" });
+/** An invite code in a field named `field`: the messages name that field. */
+export const inviteCodeFieldSchema = (field: string) =>
+  z
+    .string({ error: `${field} must be a string of 1 to 64 letters or digits` })
+    .regex(INVITE_CODE_PATTERN, { error: `${field} must be 1 to 64 letters or digits (A-Z, a-z, 0-9)` });
+
+export const inviteCodeSchema = inviteCodeFieldSchema("code");
 
 export const visibilitySchema = z.enum(["private", "public", "official"]);
 export type Visibility = z.infer<typeof visibilitySchema>;

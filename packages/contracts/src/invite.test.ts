@@ -244,6 +244,12 @@ describe("inviteCodeSchema (path code: 1–64 of A-Za-z0-9)", () => {
 });
 
 describe("activityInputSchema", () => {
+  it("names invite_code in its message when the filter is not a code", () => {
+    const result = activityInputSchema.safeParse({ chat_id: 1, invite_code: "not a code!" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe("invite_code must be 1 to 64 letters or digits (A-Z, a-z, 0-9)");
+  });
+
   it("defaults offset to 0 and limit to 50", () => {
     expect(activityInputSchema.parse({ chat_id: 1 })).toEqual({ chat_id: 1, offset: 0, limit: 50 });
     expect(ACTIVITY_DEFAULT_LIMIT).toBe(50);

@@ -16,6 +16,7 @@ import {
   createLogger,
   createServiceDeps,
   findUserById,
+  readSteps,
   openDatabase,
   randomInviteCode,
   startWalCheckpointer,
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   const log = createLogger("warn");
   const checkpointer = await startWalCheckpointer(sqlite, log);
   const deps = createServiceDeps(database.db, log);
-  const owner = await findUserById(database.db, spec.ownerId);
+  const owner = await readSteps(database.db, findUserById(spec.ownerId));
   if (!owner) throw new Error(`no user ${spec.ownerId}`);
   const [low, high] = spec.chats;
   const span = high - low + 1;

@@ -9,6 +9,7 @@ import {
   createLogger,
   createServiceDeps,
   insertUser,
+  writeTransaction,
   migrateToLatest,
   openDatabase,
   randomSessionToken,
@@ -79,14 +80,14 @@ export async function seedBase(path: string, options: BaseSeedOptions): Promise<
     const sqlite = database.sqlite!;
     const deps = createServiceDeps(database.db, createLogger("silent"));
     const now = Date.now();
-    const owner = await insertUser(database.db, {
+    const owner = await writeTransaction(database.db, insertUser({
       username: "bench_owner",
       avatar_url: null,
       permission_level: 0,
       state: 0,
       timeout_until: null,
       created_at: now - 400 * DAY,
-    });
+    }));
     const ownerToken = (await startSession(deps, owner)).token;
     const code = codeMaker();
 

@@ -43,11 +43,14 @@ describe("WAL checkpoint worker", () => {
       const stats = await checkpointer.stats();
       expect(stats.passes).toBeGreaterThan(0);
       expect(stats.pagesCopied).toBeGreaterThan(0);
-      // Without the WAL starting over it would hold all 6,000 pages (24 MB); the server
-      // connection's checkpoint at 200 pages lets it start over, so it stays near that.
+      // Without the WAL starting over it would hold all 6,000 pages (24 MB; 37 MB measured without
+      // the server connection's checkpoint); the checkpoint at 200 pages lets it start over, so it
+      // stays within a few times that. A start-over waits for the worker's pass to end, so on a
+      // loaded machine the WAL runs further past 200 pages first (4.9 MB seen at load average 20):
+      // the bound is ten times the checkpoint, still a third of the unbounded size.
       const walBytes = statSync(`${path}-wal`).size;
       const pageSize = sqlite.pragma("page_size", { simple: true }) as number;
-      expect(walBytes).toBeLessThan(4 * serverAutocheckpointPages * (pageSize + 24));
+      expect(walBytes).toBeLessThan(10 * serverAutocheckpointPages * (pageSize + 24));
       expect(sqlite.prepare("select count(*) from blobs").pluck().get()).toBe(3_000);
     } finally {
       await checkpointer.stop();

@@ -13,9 +13,9 @@ import { BACKENDS } from "../../test/support/backends.js";
 import { openTestDatabase, type Fixtures, type OpenTestDatabase } from "../../test/support/test-server.js";
 import type { Database } from "./database.js";
 import { preparedQuery } from "./prepared.js";
-import { chatForNewInviteSteps, insertInviteUnlessCodeTakenSteps } from "./repositories/invite.repository.js";
+import { chatForNewInvite, insertInviteUnlessCodeTaken } from "./repositories/invite.repository.js";
 import type { ChatRow, UserRow } from "./schema.js";
-import { databaseKind, query, runSteps, writeTransaction, type Steps } from "./steps.js";
+import { databaseKind, dynamicQuery, query, readSteps, writeTransaction, type Steps } from "./steps.js";
 
 const renameChat = preparedQuery((db, id: number, name: string) => db.updateTable("chats").set({ name }).where("id", "=", id));
 const chatName = preparedQuery((db, id: number) => db.selectFrom("chats").select("name").where("id", "=", id));
@@ -69,7 +69,21 @@ describe.each(BACKENDS)("writeTransaction on %s", (backend) => {
       return yield* databaseKind();
     }
     expect(await writeTransaction(handle.db, kind())).toBe(backend);
-    expect(await runSteps(handle.db, kind())).toBe(backend);
+    expect(await readSteps(handle.db, kind())).toBe(backend);
+  });
+
+  it("runs dynamic queries (an in list) beside prepared ones, in a transaction and without one", async () => {
+    const chats = [await fixtures.chat({ owner, name: "dyn a" }), await fixtures.chat({ owner, name: "dyn b" })];
+    function* renameAll(ids: number[], name: string): Steps<string[]> {
+      yield* dynamicQuery((db) => db.updateTable("chats").set({ name }).where("id", "in", ids));
+      const { rows } = yield* dynamicQuery((db) => db.selectFrom("chats").select("name").where("id", "in", ids).orderBy("id"));
+      return rows.map((r) => r.name);
+    }
+    expect(await writeTransaction(handle.db, renameAll(chats.map((c) => c.id), "dyn renamed"))).toEqual(["dyn renamed", "dyn renamed"]);
+    function* names(ids: number[]): Steps<string[]> {
+      return (yield* dynamicQuery((db) => db.selectFrom("chats").select("name").where("id", "in", ids).orderBy("id"))).rows.map((r) => r.name);
+    }
+    expect(await readSteps(handle.db, names(chats.map((c) => c.id)))).toEqual(["dyn renamed", "dyn renamed"]);
   });
 
   it("commits every statement, and a later statement sees an earlier one", async () => {
@@ -145,16 +159,16 @@ describe.each(BACKENDS)("writeTransaction on %s", (backend) => {
     await fixtures.invite(chat, owner, { expires_at: now - 1 });
     await fixtures.invite(chat, owner, { expires_at: now + 60_000, max_uses: 2, uses: 1 });
 
-    const found = await writeTransaction(handle.db, chatForNewInviteSteps(chat.id, owner.id, now));
+    const found = await writeTransaction(handle.db, chatForNewInvite(chat.id, owner.id, now));
     expect(found.activeInvites).toBe(2);
     expect(found.chat).toMatchObject({ id: chat.id, owner_id: owner.id, visibility: "private", archived: 0, owner_level: 0, is_member: 0 });
-    expect(await writeTransaction(handle.db, chatForNewInviteSteps(2_000_000_000, owner.id, now))).toEqual({ chat: undefined, activeInvites: 0 });
+    expect(await writeTransaction(handle.db, chatForNewInvite(2_000_000_000, owner.id, now))).toEqual({ chat: undefined, activeInvites: 0 });
 
     const fields = { code: `steps${now}`, chat_id: chat.id, created_by_id: owner.id, created_at: now, expires_at: null, max_uses: 3 };
-    const row = await writeTransaction(handle.db, insertInviteUnlessCodeTakenSteps(fields));
+    const row = await writeTransaction(handle.db, insertInviteUnlessCodeTaken(fields));
     expect(row).toEqual(await fixtures.inviteRow(fields.code));
     // The same code again: no row, no error (the caller draws another).
-    expect(await writeTransaction(handle.db, insertInviteUnlessCodeTakenSteps({ ...fields, created_at: now + 1 }))).toBeUndefined();
+    expect(await writeTransaction(handle.db, insertInviteUnlessCodeTaken({ ...fields, created_at: now + 1 }))).toBeUndefined();
   });
 
   it("createInvite draws another code when the first is taken, and says so in the log", async () => {

@@ -1,19 +1,22 @@
-import type { Kysely, QueryResult } from "kysely";
+import type { Compilable, Kysely, QueryResult } from "kysely";
 import { isPostgres, type DatabaseKind } from "./database.js";
 import type { PreparedQuery } from "./prepared.js";
 import type { DB } from "./schema.js";
 import { immediateSqliteDriverOf } from "./sqlite-dialect.js";
 
-/** What a use case's steps wait for: a prepared query's result, or which database they run on. */
+/** What a use case's steps wait for: a prepared or a dynamic query's result, or which database they run on. */
 export type QueryRequest =
   | { readonly query: PreparedQuery<never[], unknown>; readonly args: readonly unknown[] }
+  | { readonly query: "dynamic"; readonly build: (db: Kysely<DB>) => Compilable<unknown> }
   | { readonly query: "database kind" };
 
 /**
  * A use case's database work written once as a generator that yields its queries: `yield* query(q, …)`
  * hands back the result. Whoever runs it decides how: `writeTransaction` runs it synchronously
- * inside one BEGIN IMMEDIATE on SQLite, and with Kysely's transaction on PostgreSQL. The rules in
- * between stay plain code (they throw `AppError`s as anywhere else), in one place for both.
+ * inside one BEGIN IMMEDIATE on SQLite, and with Kysely's transaction on PostgreSQL; `readSteps`
+ * runs each query on its own. The rules in between stay plain code (they throw `AppError`s as
+ * anywhere else), in one place for both. This is the only way services reach the database
+ * (docs/decisions/0001-transactions-as-steps.md).
  */
 export type Steps<T> = Generator<QueryRequest, T, Answer>;
 type Answer = QueryResult<unknown> | DatabaseKind;
@@ -21,6 +24,17 @@ type Answer = QueryResult<unknown> | DatabaseKind;
 /** Runs one prepared query as a step: `const { rows } = yield* query(countActive, chatId, now)`. */
 export function* query<A extends unknown[], R>(prepared: PreparedQuery<A, R>, ...args: A): Generator<QueryRequest, QueryResult<R>, Answer> {
   return (yield { query: prepared as unknown as PreparedQuery<never[], unknown>, args }) as QueryResult<R>;
+}
+
+/**
+ * Runs a query built on the spot against the database (or transaction) the steps run on:
+ * `const { rows } = yield* dynamicQuery((db) => db.selectFrom("users").selectAll().where("id", "in", ids))`.
+ * For queries off the hot paths, and those whose shape depends on the arguments (an `in` list, an
+ * optional filter, the columns an update sets), which a prepared query cannot express. It is built
+ * and compiled on every call.
+ */
+export function* dynamicQuery<R>(build: (db: Kysely<DB>) => Compilable<R>): Generator<QueryRequest, QueryResult<R>, Answer> {
+  return (yield { query: "dynamic", build }) as QueryResult<R>;
 }
 
 /**
@@ -62,12 +76,21 @@ async function driveAsync<T>(steps: Steps<T>, execute: (request: QueryRequest) =
   return next.value;
 }
 
-/** Runs steps on `db` (a database or a transaction of it), each query on its own. */
-export function runSteps<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
+/** Runs steps on `db`, a database or a transaction of it, awaiting each query. */
+function driveOn<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
   return driveAsync(steps, (request) => {
     if (request.query === "database kind") return isPostgres(db) ? "postgres" : "sqlite";
+    if (request.query === "dynamic") return db.executeQuery(request.build(db).compile());
     return db.executeQuery(request.query.bind(db, request.args as never[]));
   });
+}
+
+/**
+ * Runs a use case that only reads (`readSteps(db, previewSteps(…))`): each query on its own, with
+ * no transaction and no write lock. Every use case that writes runs in `writeTransaction` instead.
+ */
+export function readSteps<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
+  return driveOn(db, steps);
 }
 
 /**
@@ -79,12 +102,16 @@ export function runSteps<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
  * already (`db.isTransaction`), they join it.
  */
 export function writeTransaction<T>(db: Kysely<DB>, steps: Steps<T>): Promise<T> {
-  if (db.isTransaction) return runSteps(db, steps);
+  if (db.isTransaction) return driveOn(db, steps);
   const sqlite = immediateSqliteDriverOf(db);
-  if (!sqlite) return db.transaction().execute((trx) => runSteps(trx, steps));
+  if (!sqlite) return db.transaction().execute((trx) => driveOn(trx, steps));
   return sqlite.immediateTransaction((execute) =>
     driveNow(steps, (request) => {
       if (request.query === "database kind") return "sqlite";
+      if (request.query === "dynamic") {
+        const { sql, parameters } = request.build(db).compile();
+        return execute(sql, parameters);
+      }
       const { sql, parameters } = request.query.sqlAndParameters(db, request.args as never[]);
       return execute(sql, parameters);
     }),

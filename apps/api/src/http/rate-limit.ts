@@ -2,7 +2,7 @@ import { ErrorMessage } from "@portal/contracts";
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { ipKeyGenerator, MemoryStore, type IncrementResponse, type Options, type Store } from "express-rate-limit";
 import { errorFields } from "../logger.js";
-import { REST_PATHS } from "../rest/router.js";
+import { restRoutes } from "../rest/routes.js";
 import type { ServiceDeps } from "../services/context.js";
 import { AppError } from "../services/errors.js";
 import { sessionTokenOf } from "./cookies.js";
@@ -42,9 +42,10 @@ function callsOf(res: Response): Calls {
 }
 
 /**
- * REST calls classified by Express's own router, with the same paths as rest/router.ts, so every
- * spelling Express routes to a limited route (any case, a trailing slash, an encoded code) is
- * counted as that route.
+ * REST calls classified by Express's own router, from the same route declarations as the REST
+ * router (rest/routes.ts, `rateLimit`), so every spelling Express routes to a limited route (any
+ * case, a trailing slash, an encoded code) is counted as that route. The demo sign-in counts as a
+ * sign-in attempt whether or not it is mounted.
  */
 function restClassifier(): Router {
   const classifier = Router();
@@ -56,10 +57,9 @@ function restClassifier(): Router {
     callsOf(res).join = 1;
     next();
   };
-  classifier.post(REST_PATHS.verify, signIn);
-  classifier.post(REST_PATHS.demoLogin, signIn);
-  classifier.get(REST_PATHS.resolve, join);
-  classifier.post(REST_PATHS.resolve, join);
+  for (const spec of restRoutes) {
+    if (spec.rateLimit) classifier[spec.method](spec.path, spec.rateLimit === "signIn" ? signIn : join);
+  }
   classifier.use((_req: Request, res: Response, next: NextFunction) => {
     const calls = callsOf(res);
     if (calls.signIn === 0) calls.general = 1;

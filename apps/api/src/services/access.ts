@@ -1,8 +1,8 @@
 import { ErrorMessage } from "@portal/contracts";
 import { chatAccess, type ActorRef, type ChatAccessFacts, type PermissionLevel } from "@portal/core";
-import type { Kysely } from "kysely";
 import { findChatWithAccessFacts, type ChatAccessRow, type ChatWithAccessFacts } from "../db/repositories/chat.repository.js";
-import type { DB, UserRow } from "../db/schema.js";
+import type { UserRow } from "../db/schema.js";
+import type { Steps } from "../db/steps.js";
 import { forbidden, notFound } from "./errors.js";
 import { levelOf } from "./mappers.js";
 
@@ -31,6 +31,6 @@ export function assertManageableChat<C extends ChatAccessRow>(actor: UserRow, ch
 }
 
 /** The chat, when the actor may manage it (see `assertManageableChat`). */
-export async function requireManageableChat(db: Kysely<DB>, actor: UserRow, chatId: number): Promise<ChatWithAccessFacts> {
-  return assertManageableChat(actor, await findChatWithAccessFacts(db, chatId, actor.id));
+export function* requireManageableChat(actor: UserRow, chatId: number): Steps<ChatWithAccessFacts> {
+  return assertManageableChat(actor, yield* findChatWithAccessFacts(chatId, actor.id));
 }

@@ -16,7 +16,6 @@ import {
   UserState,
   userStateFromName,
 } from "@portal/core";
-import type { Kysely } from "kysely";
 import { isUniqueViolation } from "../db/database.js";
 import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { deleteBan, findChatById, insertChat, removeMember, setChatArchived, upsertBan } from "../db/repositories/chat.repository.js";
@@ -30,7 +29,8 @@ import {
   insertUser,
   updateUser,
 } from "../db/repositories/user.repository.js";
-import type { ChatBanRow, ChatRow, DB, UserRow } from "../db/schema.js";
+import type { ChatBanRow, ChatRow, NewChat, UserRow } from "../db/schema.js";
+import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { issueLoginCode, startSession } from "./auth.service.js";
 import type { ServiceDeps } from "./context.js";
 import { badRequest, conflict, notFound } from "./errors.js";
@@ -170,21 +170,21 @@ function optionalText(field: string, value: string | null | undefined, max: numb
 // ---- lookups --------------------------------------------------------------------------------
 
 /** A user by username, or by numeric id when no user has that name. */
-export async function findUserByRef(db: Kysely<DB>, ref: string): Promise<UserRow> {
+function* findUserByRef(ref: string): Steps<UserRow> {
   if (ref.trim() === "") throw badRequest("user must be a username or a numeric user id (got an empty value)");
-  const byName = await findUserByUsername(db, ref);
+  const byName = yield* findUserByUsername(ref);
   if (byName) return byName;
   if (/^\d+$/.test(ref) && Number.isSafeInteger(Number(ref))) {
-    const byId = await findUserById(db, Number(ref));
+    const byId = yield* findUserById(Number(ref));
     if (byId) return byId;
     throw notFound(`No user named '${ref}' and no user with id ${ref}`);
   }
   throw notFound(`No user named '${ref}'`);
 }
 
-async function requireChat(db: Kysely<DB>, chatId: number): Promise<ChatRow> {
+function* requireChat(chatId: number): Steps<ChatRow> {
   assertChatId(chatId);
-  const chat = await findChatById(db, chatId);
+  const chat = yield* findChatById(chatId);
   if (!chat) throw notFound(`No chat with id ${chatId}`);
   return chat;
 }
@@ -201,16 +201,9 @@ export async function createUser(deps: ServiceDeps, input: CreateUserInput): Pro
   const username = parseUsername(input.username);
   const level = input.level === undefined ? PermissionLevel.User : parseLevel(input.level);
   const taken = () => conflict(`username '${username}' is already taken: choose another`);
-  if (await findUserByUsername(deps.db, username)) throw taken();
+  const now = deps.now();
   try {
-    const row = await insertUser(deps.db, {
-      username,
-      avatar_url: null,
-      permission_level: level,
-      state: UserState.Active,
-      timeout_until: null,
-      created_at: deps.now(),
-    });
+    const row = await writeTransaction(deps.db, createUserSteps(username, level, now, taken));
     deps.log.info("user created", { user_id: row.id, permission_level: level, via: "admin" });
     return toAdminUser(row);
   } catch (error) {
@@ -218,6 +211,11 @@ export async function createUser(deps: ServiceDeps, input: CreateUserInput): Pro
     if (isUniqueViolation(error)) throw taken();
     throw error;
   }
+}
+
+function* createUserSteps(username: string, level: PermissionLevel, now: number, taken: () => Error): Steps<UserRow> {
+  if (yield* findUserByUsername(username)) throw taken();
+  return yield* insertUser({ username, avatar_url: null, permission_level: level, state: UserState.Active, timeout_until: null, created_at: now });
 }
 
 export interface SetUserLevelResult {
@@ -232,15 +230,18 @@ export interface SetUserLevelResult {
  */
 export async function setUserLevel(deps: ServiceDeps, input: { user: string; level: string }): Promise<SetUserLevelResult> {
   const level = parseLevel(input.level);
-  return deps.db.transaction().execute(async (trx) => {
-    const user = await findUserByRef(trx, input.user);
-    if (user.permission_level === level) return { user: toAdminUser(user), changed: false };
-    const updated = await updateUser(trx, user.id, { permission_level: level });
-    if (!updated) throw notFound(`No user with id ${user.id}`);
-    await deleteSessionsOfUser(trx, user.id);
-    deps.log.info("user level changed", { user_id: user.id, permission_level: level, via: "admin" });
-    return { user: toAdminUser(updated), changed: true };
-  });
+  const result = await writeTransaction(deps.db, setUserLevelSteps(input.user, level));
+  if (result.changed) deps.log.info("user level changed", { user_id: result.user.id, permission_level: level, via: "admin" });
+  return result;
+}
+
+function* setUserLevelSteps(ref: string, level: PermissionLevel): Steps<SetUserLevelResult> {
+  const user = yield* findUserByRef(ref);
+  if (user.permission_level === level) return { user: toAdminUser(user), changed: false };
+  const updated = yield* updateUser(user.id, { permission_level: level });
+  if (!updated) throw notFound(`No user with id ${user.id}`);
+  yield* deleteSessionsOfUser(user.id);
+  return { user: toAdminUser(updated), changed: true };
 }
 
 export interface SetUserStateInput {
@@ -262,18 +263,28 @@ export async function setUserState(deps: ServiceDeps, input: SetUserStateInput):
   } else if (input.until !== undefined) {
     throw badRequest(`until only applies to state timeout: leave it out for state ${input.state}`);
   }
-  const user = await findUserByRef(deps.db, input.user);
-  const updated = await updateUser(deps.db, user.id, { state, timeout_until: timeoutUntil });
-  if (!updated) throw notFound(`No user with id ${user.id}`);
-  deps.log.info("user state changed", { user_id: user.id, state, via: "admin" });
+  const updated = await writeTransaction(deps.db, setUserStateSteps(input.user, state, timeoutUntil));
+  deps.log.info("user state changed", { user_id: updated.id, state, via: "admin" });
   return toAdminUser(updated);
 }
 
+function* setUserStateSteps(ref: string, state: UserState, timeoutUntil: number | null): Steps<UserRow> {
+  const user = yield* findUserByRef(ref);
+  const updated = yield* updateUser(user.id, { state, timeout_until: timeoutUntil });
+  if (!updated) throw notFound(`No user with id ${user.id}`);
+  return updated;
+}
+
 export async function deleteUser(deps: ServiceDeps, input: { user: string }): Promise<{ deleted: number }> {
-  const user = await findUserByRef(deps.db, input.user);
-  if (!(await deleteUserRow(deps.db, user.id))) throw notFound(`No user with id ${user.id}`);
-  deps.log.info("user deleted", { user_id: user.id, via: "admin" });
-  return { deleted: user.id };
+  const deleted = await writeTransaction(deps.db, deleteUserSteps(input.user));
+  deps.log.info("user deleted", { user_id: deleted, via: "admin" });
+  return { deleted };
+}
+
+function* deleteUserSteps(ref: string): Steps<number> {
+  const user = yield* findUserByRef(ref);
+  if (!(yield* deleteUserRow(user.id))) throw notFound(`No user with id ${user.id}`);
+  return user.id;
 }
 
 // ---- chats ----------------------------------------------------------------------------------
@@ -302,17 +313,9 @@ export async function createChat(deps: ServiceDeps, input: CreateChatInput): Pro
   if (slug !== null && !SLUG_PATTERN.test(slug)) {
     throw badRequest(`slug must be 2 to 64 of a-z 0-9 - (lower case), such as team-chat (got '${slug}')`);
   }
-  const owner = input.owner === undefined ? null : await findUserByRef(deps.db, input.owner);
+  const chat = { name, description, visibility: visibility.data, slug, archived: 0, created_at: deps.now() };
   try {
-    const row = await insertChat(deps.db, {
-      name,
-      description,
-      owner_id: owner?.id ?? null,
-      visibility: visibility.data,
-      slug,
-      archived: 0,
-      created_at: deps.now(),
-    });
+    const row = await writeTransaction(deps.db, createChatSteps(input.owner, chat));
     deps.log.info("chat created", { chat_id: row.id, owner_id: row.owner_id, via: "admin" });
     return toAdminChat(row);
   } catch (error) {
@@ -321,10 +324,15 @@ export async function createChat(deps: ServiceDeps, input: CreateChatInput): Pro
   }
 }
 
+function* createChatSteps(ownerRef: string | undefined, chat: Omit<NewChat, "owner_id">): Steps<ChatRow> {
+  const owner = ownerRef === undefined ? null : yield* findUserByRef(ownerRef);
+  return yield* insertChat({ ...chat, owner_id: owner?.id ?? null });
+}
+
 /** Archives a chat: it stays readable, but takes no new invites and no new members. */
 export async function archiveChat(deps: ServiceDeps, input: { chatId: number }): Promise<AdminChat> {
   assertChatId(input.chatId);
-  const row = await setChatArchived(deps.db, input.chatId, true);
+  const row = await writeTransaction(deps.db, setChatArchived(input.chatId, true));
   if (!row) throw notFound(`No chat with id ${input.chatId}`);
   deps.log.info("chat archived", { chat_id: row.id, via: "admin" });
   return toAdminChat(row);
@@ -346,34 +354,35 @@ export async function banUser(deps: ServiceDeps, input: BanUserInput): Promise<A
   const now = deps.now();
   const until = input.until === undefined ? null : parseFutureTime("until", input.until, now);
   const reason = optionalText("reason", input.reason, REASON_MAX);
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireChat(trx, input.chatId);
-    const user = await findUserByRef(trx, input.user);
-    if (chat.owner_id === user.id) {
-      throw conflict(`user '${user.username}' owns chat ${chat.id} and cannot be banned from it`);
-    }
-    const ban = await upsertBan(trx, { chat_id: chat.id, user_id: user.id, until, reason, created_at: now });
-    await removeMember(trx, chat.id, user.id);
-    await insertActivityEvent(trx, {
-      chat_id: chat.id,
-      user_id: user.id,
-      action: "ban",
-      method: null,
-      invite_code: null,
-      created_at: now,
-    });
-    deps.log.info("user banned from chat", { chat_id: chat.id, user_id: user.id, until, via: "admin" });
-    return toAdminBan(ban);
-  });
+  const ban = await writeTransaction(deps.db, banSteps(input, until, reason, now));
+  deps.log.info("user banned from chat", { chat_id: ban.chat_id, user_id: ban.user_id, until, via: "admin" });
+  return toAdminBan(ban);
+}
+
+function* banSteps(input: BanUserInput, until: number | null, reason: string | null, now: number): Steps<ChatBanRow> {
+  const chat = yield* requireChat(input.chatId);
+  const user = yield* findUserByRef(input.user);
+  if (chat.owner_id === user.id) {
+    throw conflict(`user '${user.username}' owns chat ${chat.id} and cannot be banned from it`);
+  }
+  const ban = yield* upsertBan({ chat_id: chat.id, user_id: user.id, until, reason, created_at: now });
+  yield* removeMember(chat.id, user.id);
+  yield* insertActivityEvent({ chat_id: chat.id, user_id: user.id, action: "ban", method: null, invite_code: null, created_at: now });
+  return ban;
 }
 
 export async function unbanUser(deps: ServiceDeps, input: { chatId: number; user: string }): Promise<AdminUnban> {
-  const chat = await requireChat(deps.db, input.chatId);
-  const user = await findUserByRef(deps.db, input.user);
-  if (!(await deleteBan(deps.db, chat.id, user.id))) {
+  const result = await writeTransaction(deps.db, unbanSteps(input));
+  deps.log.info("user unbanned from chat", { chat_id: result.chat_id, user_id: result.user_id, via: "admin" });
+  return result;
+}
+
+function* unbanSteps(input: { chatId: number; user: string }): Steps<AdminUnban> {
+  const chat = yield* requireChat(input.chatId);
+  const user = yield* findUserByRef(input.user);
+  if (!(yield* deleteBan(chat.id, user.id))) {
     throw notFound(`user '${user.username}' is not banned from chat ${chat.id}`);
   }
-  deps.log.info("user unbanned from chat", { chat_id: chat.id, user_id: user.id, via: "admin" });
   return { chat_id: chat.id, user_id: user.id, unbanned: true };
 }
 
@@ -389,7 +398,7 @@ function assertCanSignIn(user: UserRow, now: number): void {
 
 /** A session for a user, as if they had signed in: the token is the `psession` cookie value. */
 export async function createSessionFor(deps: ServiceDeps, input: { user: string }): Promise<AdminSession> {
-  const user = await findUserByRef(deps.db, input.user);
+  const user = await readSteps(deps.db, findUserByRef(input.user));
   assertCanSignIn(user, deps.now());
   const session = await startSession(deps, user);
   deps.log.info("session created", { user_id: user.id, via: "admin" });
@@ -398,7 +407,7 @@ export async function createSessionFor(deps: ServiceDeps, input: { user: string 
 
 /** A single-use login code the user can enter on the sign-in page. */
 export async function mintLoginCode(deps: ServiceDeps, input: { user: string }): Promise<AdminLoginCode> {
-  const user = await findUserByRef(deps.db, input.user);
+  const user = await readSteps(deps.db, findUserByRef(input.user));
   assertCanSignIn(user, deps.now());
   const { code, expiresAt } = await issueLoginCode(deps, user);
   deps.log.info("login code issued", { user_id: user.id, via: "admin" });
@@ -420,8 +429,13 @@ export async function purgeInvites(
     throw badRequest(`older-than-days must be a whole number of days, 0 or more (got ${days})`);
   }
   const now = deps.now();
-  const purged = await purgeDeadInvites(deps.db, now, now - days * DAY_MS);
-  const keysPurged = await purgeIdempotencyRecords(deps.db, now - IDEMPOTENCY_KEY_LIFETIME_MS);
+  const { purged, keysPurged } = await writeTransaction(deps.db, purgeSteps(now, now - days * DAY_MS));
   deps.log.info("invites purged", { purged, idempotency_keys_purged: keysPurged, older_than_days: days, via: "admin" });
   return { purged, idempotency_keys_purged: keysPurged };
+}
+
+function* purgeSteps(now: number, createdBefore: number): Steps<{ purged: number; keysPurged: number }> {
+  const purged = yield* purgeDeadInvites(now, createdBefore);
+  const keysPurged = yield* purgeIdempotencyRecords(now - IDEMPOTENCY_KEY_LIFETIME_MS);
+  return { purged, keysPurged };
 }

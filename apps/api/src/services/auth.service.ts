@@ -9,6 +9,7 @@ import {
 } from "../db/repositories/session.repository.js";
 import { findUserById, findUserByUsername } from "../db/repositories/user.repository.js";
 import type { UserRow } from "../db/schema.js";
+import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, forbidden, notFound, unauthorized } from "./errors.js";
 import { levelOf, stateOf, toUserMe } from "./mappers.js";
@@ -36,7 +37,7 @@ function assertNotRestricted(user: UserRow, now: number): void {
 export async function authenticate(deps: ServiceDeps, token: string | undefined): Promise<UserRow> {
   if (!token) throw unauthorized();
   const now = deps.now();
-  const user = await findSessionUser(deps.db, sha256Hex(token), now);
+  const user = await readSteps(deps.db, findSessionUser(sha256Hex(token), now));
   if (!user) throw unauthorized();
   assertNotRestricted(user, now);
   return user;
@@ -62,7 +63,7 @@ export async function currentUser(deps: ServiceDeps, token: string | undefined):
 export async function accountRestriction(deps: ServiceDeps, token: string | undefined): Promise<AccountRestriction> {
   if (!token) return null;
   const now = deps.now();
-  const user = await findSessionUser(deps.db, sha256Hex(token), now);
+  const user = await readSteps(deps.db, findSessionUser(sha256Hex(token), now));
   if (!user) return null;
   const state = stateOf(user);
   if (!isAccountRestricted({ state, timeoutUntil: user.timeout_until }, now)) return null;
@@ -101,7 +102,7 @@ export async function startSession(deps: ServiceDeps, user: UserRow): Promise<Is
   const token = deps.newSessionToken();
   const lifetimeMs = sessionLifetimeMs(levelOf(user));
   const expiresAt = now + lifetimeMs;
-  await insertSession(deps.db, { token_hash: sha256Hex(token), user_id: user.id, created_at: now, expires_at: expiresAt });
+  await writeTransaction(deps.db, insertSession({ token_hash: sha256Hex(token), user_id: user.id, created_at: now, expires_at: expiresAt }));
   return { token, userId: user.id, expiresAt, lifetimeMs };
 }
 
@@ -110,7 +111,7 @@ export async function startSession(deps: ServiceDeps, user: UserRow): Promise<Is
  * (so a token is there), clear the cookie and answer with what it returns.
  */
 export async function logout(deps: ServiceDeps, token: string): Promise<MessageResult> {
-  await deleteSession(deps.db, sha256Hex(token));
+  await writeTransaction(deps.db, deleteSession(sha256Hex(token)));
   return { message: "Logged out" };
 }
 
@@ -119,21 +120,26 @@ export async function issueLoginCode(deps: ServiceDeps, user: UserRow): Promise<
   const now = deps.now();
   const code = deps.newLoginCode();
   const expiresAt = now + LOGIN_CODE_LIFETIME_MS;
-  await insertLoginCode(deps.db, { code_hash: sha256Hex(code), user_id: user.id, created_at: now, expires_at: expiresAt });
+  await writeTransaction(deps.db, insertLoginCode({ code_hash: sha256Hex(code), user_id: user.id, created_at: now, expires_at: expiresAt }));
   return { code, expiresAt };
 }
 
 /** Signs in with a login code: wrong, expired and used codes all get the same 400. */
 export async function verifyLoginCode(deps: ServiceDeps, code: string): Promise<{ user: UserMe; session: IssuedSession }> {
   const now = deps.now();
-  const userId = await consumeLoginCode(deps.db, sha256Hex(code), now);
-  if (userId === undefined) throw badRequest(ErrorMessage.invalidLoginCode);
-  const user = await findUserById(deps.db, userId);
+  const user = await writeTransaction(deps.db, consumeLoginCodeSteps(sha256Hex(code), now));
   if (!user) throw badRequest(ErrorMessage.invalidLoginCode);
   assertNotRestricted(user, now);
   const session = await startSession(deps, user);
   deps.log.debug("signed in", { user_id: user.id, method: "login_code" });
   return { user: toUserMe(user), session };
+}
+
+/** Uses the code up and returns its user: the same 400 for a wrong, expired or used code. */
+function* consumeLoginCodeSteps(codeHash: string, now: number): Steps<UserRow | undefined> {
+  const userId = yield* consumeLoginCode(codeHash, now);
+  if (userId === undefined) throw badRequest(ErrorMessage.invalidLoginCode);
+  return yield* findUserById(userId);
 }
 
 /** One-click sign-in for the demo: only reachable when demo mode is on. */
@@ -143,7 +149,7 @@ export async function demoLogin(
   username: string,
 ): Promise<{ user: UserMe; session: IssuedSession }> {
   if (!demoEnabled) throw notFound();
-  const user = await findUserByUsername(deps.db, username);
+  const user = await readSteps(deps.db, findUserByUsername(username));
   if (!user) throw new AppError("NOT_FOUND", `No demo account named '${username}'`);
   assertNotRestricted(user, deps.now());
   const session = await startSession(deps, user);

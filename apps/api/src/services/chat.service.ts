@@ -6,6 +6,7 @@ import { countMembersByChat, listChatsOfUser, listManagementCandidates } from ".
 import { countActiveInvitesByChat, listActiveInvites } from "../db/repositories/invite.repository.js";
 import { listUsersByIds } from "../db/repositories/user.repository.js";
 import type { UserRow } from "../db/schema.js";
+import { readSteps, type Steps } from "../db/steps.js";
 import { accessFactsOf, actorOf, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { toChatSummary, toPublicUser, toUserMe } from "./mappers.js";
@@ -16,18 +17,20 @@ export function me(user: UserRow): UserMe {
 
 /** Chats the user owns or joined, newest first. */
 export async function myChats(deps: ServiceDeps, user: UserRow): Promise<MyChats> {
-  return (await listChatsOfUser(deps.db, user.id)).map(toChatSummary);
+  return (await readSteps(deps.db, listChatsOfUser(user.id))).map(toChatSummary);
 }
 
 /** Every chat the user may manage, with member and active-invite counts. */
-export async function manageableChats(deps: ServiceDeps, user: UserRow): Promise<ManageableChat[]> {
+export function manageableChats(deps: ServiceDeps, user: UserRow): Promise<ManageableChat[]> {
+  return readSteps(deps.db, manageableChatsSteps(user, deps.now()));
+}
+
+function* manageableChatsSteps(user: UserRow, now: number): Steps<ManageableChat[]> {
   const actor = actorOf(user);
-  const chats = (await listManagementCandidates(deps.db, user.id)).filter((chat) => canManageChat(actor, accessFactsOf(chat)));
+  const chats = (yield* listManagementCandidates(user.id)).filter((chat) => canManageChat(actor, accessFactsOf(chat)));
   const ids = chats.map((c) => c.id);
-  const [members, invites] = await Promise.all([
-    countMembersByChat(deps.db, ids),
-    countActiveInvitesByChat(deps.db, ids, deps.now()),
-  ]);
+  const members = yield* countMembersByChat(ids);
+  const invites = yield* countActiveInvitesByChat(ids, now);
   return chats.map((chat) => ({
     id: chat.id,
     name: chat.name,
@@ -46,13 +49,15 @@ export async function manageableChats(deps: ServiceDeps, user: UserRow): Promise
 }
 
 /** Who joined, left, was kicked or banned, newest first. */
-export async function chatActivity(deps: ServiceDeps, user: UserRow, input: ActivityQuery): Promise<ActivityPage> {
+export function chatActivity(deps: ServiceDeps, user: UserRow, input: ActivityQuery): Promise<ActivityPage> {
+  return readSteps(deps.db, chatActivitySteps(user, input));
+}
+
+function* chatActivitySteps(user: UserRow, input: ActivityQuery): Steps<ActivityPage> {
   const { chat_id, offset, limit, invite_code } = input;
-  const chat = await requireManageableChat(deps.db, user, chat_id);
-  const [rows, total] = await Promise.all([
-    listActivity(deps.db, chat.id, offset, limit, invite_code),
-    countActivity(deps.db, chat.id, invite_code),
-  ]);
+  const chat = yield* requireManageableChat(user, chat_id);
+  const rows = yield* listActivity(chat.id, offset, limit, invite_code);
+  const total = yield* countActivity(chat.id, invite_code);
   return {
     events: rows.map((row) => ({
       user: toPublicUser({ id: row.user_id, username: row.username, avatar_url: row.avatar_url }),
@@ -71,10 +76,14 @@ export async function chatActivity(deps: ServiceDeps, user: UserRow, input: Acti
  * The people a chat's invites page names: the creators of its active invites, by id. Checked as
  * `invite.list` is (the actor may manage the chat), so it names no one the list does not show.
  */
-export async function chatPeople(deps: ServiceDeps, user: UserRow, chatId: number): Promise<ChatPeople> {
-  const chat = await requireManageableChat(deps.db, user, chatId);
-  const invites = await listActiveInvites(deps.db, chat.id, deps.now());
+export function chatPeople(deps: ServiceDeps, user: UserRow, chatId: number): Promise<ChatPeople> {
+  return readSteps(deps.db, chatPeopleSteps(user, chatId, deps.now()));
+}
+
+function* chatPeopleSteps(user: UserRow, chatId: number, now: number): Steps<ChatPeople> {
+  const chat = yield* requireManageableChat(user, chatId);
+  const invites = yield* listActiveInvites(chat.id, now);
   const ids = [...new Set(invites.map((invite) => invite.created_by_id).filter((id): id is number => id !== null))];
-  const users = await listUsersByIds(deps.db, ids);
+  const users = yield* listUsersByIds(ids);
   return { users: users.map(toPublicUser) };
 }

@@ -1,6 +1,6 @@
 import { ErrorMessage, idempotencyKeySchema } from "@portal/contracts";
 import { isIdempotencyKeyLive } from "@portal/core";
-import { claimIdempotencyKeySteps, findIdempotencyRecordSteps, saveIdempotencyRecordSteps } from "../db/repositories/idempotency.repository.js";
+import { claimIdempotencyKey, findIdempotencyRecord, saveIdempotencyRecord } from "../db/repositories/idempotency.repository.js";
 import type { IdempotencyKeyRow } from "../db/schema.js";
 import type { Steps } from "../db/steps.js";
 import { AppError, badRequest, conflict, unprocessable, type AppErrorCode } from "./errors.js";
@@ -11,7 +11,7 @@ import { sha256Hex } from "./secrets.js";
  * stored in the same write transaction as the work it answers for, so: a row exists exactly when
  * the work's outcome is final; a request that failed on the way (a 500, a 503, a killed process)
  * rolled back and left nothing, and its retry runs again; and "in progress" is the transaction
- * itself, holding the key (`claimIdempotencyKeySteps`) until it commits or rolls back.
+ * itself, holding the key (`claimIdempotencyKey`) until it commits or rolls back.
  */
 
 /** The request header's value as a key; 400 naming the header when it is not 1–255 visible ASCII characters. */
@@ -57,7 +57,7 @@ export function* onceSteps<T>(request: KeyedRequest, work: () => Steps<T>): Step
   // first has finished all get it (none is told "in progress" by another replay).
   const stored = yield* replaySteps<T>(request);
   if (stored) return stored;
-  if (!(yield* claimIdempotencyKeySteps(request.userId, request.key))) throw conflict(ErrorMessage.idempotencyKeyInProgress);
+  if (!(yield* claimIdempotencyKey(request.userId, request.key))) throw conflict(ErrorMessage.idempotencyKeyInProgress);
   // The request that held the claim before may have committed its answer since the first look.
   const committedMeanwhile = yield* replaySteps<T>(request);
   if (committedMeanwhile) return committedMeanwhile;
@@ -68,7 +68,7 @@ export function* onceSteps<T>(request: KeyedRequest, work: () => Steps<T>): Step
     if (!(error instanceof AppError && KEPT_REFUSALS.has(error.code))) throw error;
     answer = { ok: false, error };
   }
-  yield* saveIdempotencyRecordSteps({
+  yield* saveIdempotencyRecord({
     user_id: request.userId,
     idempotency_key: request.key,
     request_hash: request.requestHash,
@@ -81,7 +81,7 @@ export function* onceSteps<T>(request: KeyedRequest, work: () => Steps<T>): Step
 
 /** The live answer stored under the key, replayed; 422 when it was stored for another request. */
 function* replaySteps<T>(request: KeyedRequest): Steps<{ answer: Answer<T>; replayed: true } | null> {
-  const earlier = yield* findIdempotencyRecordSteps(request.userId, request.key);
+  const earlier = yield* findIdempotencyRecord(request.userId, request.key);
   if (!earlier || !isIdempotencyKeyLive(earlier.created_at, request.now)) return null;
   if (earlier.request_hash !== request.requestHash) throw unprocessable(ErrorMessage.idempotencyKeyMismatch);
   return { answer: storedAnswer<T>(earlier), replayed: true };

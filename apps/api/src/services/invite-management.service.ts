@@ -18,24 +18,18 @@ import {
   type UpdateInviteSettingsInput,
 } from "@portal/contracts";
 import { inviteEditOutcome, isBanActive, isValidInviteExpiry, pauseProblem, type InviteEdit } from "@portal/core";
-import { insertActivityEventSteps } from "../db/repositories/activity.repository.js";
-import { addMemberSteps, findBanSteps, findChatWithAccessFactsSteps, updateChatInviteSettings } from "../db/repositories/chat.repository.js";
+import { insertActivityEvent } from "../db/repositories/activity.repository.js";
+import { addMember, findBan, findChatWithAccessFacts, updateChatInviteSettings } from "../db/repositories/chat.repository.js";
 import {
-  chatForNewInviteSteps,
-  consumeInviteUseSteps,
-  findUnrevokedInviteOfChatSteps,
+  chatForNewInvite,
+  consumeInviteUse,
+  findUnrevokedInviteOfChat,
   revokeActiveInvites,
-  updateInviteLimitsSteps,
+  updateInviteLimits,
 } from "../db/repositories/invite.repository.js";
-import {
-  countJoinRequests,
-  deleteJoinRequest,
-  deleteJoinRequestSteps,
-  findJoinRequestSteps,
-  listJoinRequests,
-} from "../db/repositories/join-request.repository.js";
+import { countJoinRequests, deleteJoinRequest, findJoinRequest, listJoinRequests } from "../db/repositories/join-request.repository.js";
 import type { ChatRow, InviteRow, UserRow } from "../db/schema.js";
-import { writeTransaction, type Steps } from "../db/steps.js";
+import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { badRequest, conflict, forbidden, notFound } from "./errors.js";
@@ -70,32 +64,34 @@ export async function updateInvite(deps: ServiceDeps, actor: UserRow, input: Upd
 }
 
 function* updateInviteSteps(actor: UserRow, input: UpdateInviteInput, edit: InviteEdit, now: number): Steps<InviteRow> {
-  const found = yield* chatForNewInviteSteps(input.chat_id, actor.id, now);
+  const found = yield* chatForNewInvite(input.chat_id, actor.id, now);
   const chat = assertManageableChat(actor, found.chat);
   if (chat.archived) throw conflict(ErrorMessage.chatArchived);
-  const invite = yield* findUnrevokedInviteOfChatSteps(chat.id, input.code);
+  const invite = yield* findUnrevokedInviteOfChat(chat.id, input.code);
   if (!invite) throw notFound(ErrorMessage.inviteNotFound);
   const outcome = inviteEditOutcome(toInviteFacts(invite), edit, found.activeInvites, now);
   if (outcome === "max uses below uses") throw badRequest(maxUsesBelowUsesMessage(invite.uses));
   if (outcome === "quota reached") throw conflict(ErrorMessage.inviteLimitReached);
   const maxUses = edit.maxUses === undefined ? invite.max_uses : edit.maxUses;
   const expires = edit.expiresAt === undefined ? invite.expires_at : edit.expiresAt;
-  const updated = yield* updateInviteLimitsSteps(chat.id, invite.code, maxUses, expires);
+  const updated = yield* updateInviteLimits(chat.id, invite.code, maxUses, expires);
   if (updated) return updated;
   // A join or a revoke landed between the read and the update: say which, as it is now.
-  const now_ = yield* findUnrevokedInviteOfChatSteps(chat.id, input.code);
+  const now_ = yield* findUnrevokedInviteOfChat(chat.id, input.code);
   if (!now_) throw notFound(ErrorMessage.inviteNotFound);
   throw badRequest(maxUsesBelowUsesMessage(now_.uses));
 }
 
 /** Revokes every active invite of the chat in one transaction. */
 export async function revokeAllInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<RevokeAllResult> {
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireManageableChat(trx, actor, chatId);
-    const revoked = await revokeActiveInvites(trx, chat.id, deps.now());
-    deps.log.debug("invites revoked", { chat_id: chat.id, user_id: actor.id, revoked });
-    return { revoked };
-  });
+  const revoked = await writeTransaction(deps.db, revokeAllSteps(actor, chatId, deps.now()));
+  deps.log.debug("invites revoked", { chat_id: chatId, user_id: actor.id, revoked });
+  return { revoked };
+}
+
+function* revokeAllSteps(actor: UserRow, chatId: number, now: number): Steps<number> {
+  const chat = yield* requireManageableChat(actor, chatId);
+  return yield* revokeActiveInvites(chat.id, now);
 }
 
 function toInviteSettings(chat: Pick<ChatRow, "invites_paused_until" | "join_approval">, now: number): InviteSettings {
@@ -108,8 +104,8 @@ function toInviteSettings(chat: Pick<ChatRow, "invites_paused_until" | "join_app
 
 /** Whether the chat's invites are paused (and until when), and whether joins need approval. */
 export async function inviteSettings(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<InviteSettings> {
-  const chat = await requireManageableChat(deps.db, actor, chatId);
-  return toInviteSettings(chat, deps.now());
+  const now = deps.now();
+  return toInviteSettings(await readSteps(deps.db, requireManageableChat(actor, chatId)), now);
 }
 
 /** Pauses or resumes the chat's invites, turns join approval on or off; only the keys given change. */
@@ -121,23 +117,31 @@ export async function updateInviteSettings(deps: ServiceDeps, actor: UserRow, in
     if (problem === "in the past") throw badRequest(ErrorMessage.pausedUntilInPast);
     if (problem === "too far ahead") throw badRequest(ErrorMessage.pausedUntilTooFar);
   }
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireManageableChat(trx, actor, input.chat_id);
-    const changes: { invites_paused_until?: number | null; join_approval?: number } = {};
-    if (pausedUntil !== undefined) changes.invites_paused_until = pausedUntil;
-    if (input.join_approval !== undefined) changes.join_approval = input.join_approval ? 1 : 0;
-    const updated = await updateChatInviteSettings(trx, chat.id, changes);
-    if (!updated) throw notFound(ErrorMessage.chatNotFound);
-    deps.log.debug("invite settings updated", { chat_id: chat.id, user_id: actor.id, ...changes });
-    return toInviteSettings(updated, now);
-  });
+  const changes: { invites_paused_until?: number | null; join_approval?: number } = {};
+  if (pausedUntil !== undefined) changes.invites_paused_until = pausedUntil;
+  if (input.join_approval !== undefined) changes.join_approval = input.join_approval ? 1 : 0;
+  const updated = await writeTransaction(deps.db, updateSettingsSteps(actor, input.chat_id, changes));
+  deps.log.debug("invite settings updated", { chat_id: updated.id, user_id: actor.id, ...changes });
+  return toInviteSettings(updated, now);
+}
+
+function* updateSettingsSteps(actor: UserRow, chatId: number, changes: { invites_paused_until?: number | null; join_approval?: number }): Steps<ChatRow> {
+  const chat = yield* requireManageableChat(actor, chatId);
+  const updated = yield* updateChatInviteSettings(chat.id, changes);
+  if (!updated) throw notFound(ErrorMessage.chatNotFound);
+  return updated;
 }
 
 /** The chat's pending join requests, oldest first. */
-export async function joinRequests(deps: ServiceDeps, actor: UserRow, input: JoinRequestsQuery): Promise<JoinRequestPage> {
+export function joinRequests(deps: ServiceDeps, actor: UserRow, input: JoinRequestsQuery): Promise<JoinRequestPage> {
+  return readSteps(deps.db, joinRequestsSteps(actor, input));
+}
+
+function* joinRequestsSteps(actor: UserRow, input: JoinRequestsQuery): Steps<JoinRequestPage> {
   const { chat_id, offset, limit } = input;
-  const chat = await requireManageableChat(deps.db, actor, chat_id);
-  const [rows, total] = await Promise.all([listJoinRequests(deps.db, chat.id, offset, limit), countJoinRequests(deps.db, chat.id)]);
+  const chat = yield* requireManageableChat(actor, chat_id);
+  const rows = yield* listJoinRequests(chat.id, offset, limit);
+  const total = yield* countJoinRequests(chat.id);
   return {
     requests: rows.map((row) => ({
       user: toPublicUser({ id: row.user_id, username: row.username, avatar_url: row.avatar_url }),
@@ -162,17 +166,17 @@ export async function approveJoinRequest(deps: ServiceDeps, actor: UserRow, inpu
 }
 
 function* approveSteps(actor: UserRow, input: JoinRequestRefInput, now: number): Steps<boolean> {
-  const chat = assertManageableChat(actor, yield* findChatWithAccessFactsSteps(input.chat_id, actor.id, { lock: true }));
-  const request = yield* findJoinRequestSteps(chat.id, input.user_id);
+  const chat = assertManageableChat(actor, yield* findChatWithAccessFacts(input.chat_id, actor.id, { lock: true }));
+  const request = yield* findJoinRequest(chat.id, input.user_id);
   if (!request) throw notFound(ErrorMessage.joinRequestNotFound);
   if (chat.archived) throw conflict(ErrorMessage.chatArchived);
   // Banned since asking: the ban wins, the request stays for the manager to decline.
-  const ban = yield* findBanSteps(chat.id, request.user_id);
+  const ban = yield* findBan(chat.id, request.user_id);
   if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
-  const added = chat.owner_id !== request.user_id && (yield* addMemberSteps({ chat_id: chat.id, user_id: request.user_id, joined_at: now, invite_code: request.invite_code }));
+  const added = chat.owner_id !== request.user_id && (yield* addMember({ chat_id: chat.id, user_id: request.user_id, joined_at: now, invite_code: request.invite_code }));
   if (added) {
-    if (!(yield* consumeInviteUseSteps(request.invite_code, now))) throw conflict(ErrorMessage.inviteNoLongerUsable);
-    yield* insertActivityEventSteps({
+    if (!(yield* consumeInviteUse(request.invite_code, now))) throw conflict(ErrorMessage.inviteNoLongerUsable);
+    yield* insertActivityEvent({
       chat_id: chat.id,
       user_id: request.user_id,
       action: "join",
@@ -181,16 +185,18 @@ function* approveSteps(actor: UserRow, input: JoinRequestRefInput, now: number):
       created_at: now,
     });
   }
-  yield* deleteJoinRequestSteps(chat.id, request.user_id);
+  yield* deleteJoinRequest(chat.id, request.user_id);
   return added;
 }
 
 /** Declines a pending request: it is deleted; the person may ask again. */
 export async function declineJoinRequest(deps: ServiceDeps, actor: UserRow, input: JoinRequestRefInput): Promise<MessageResult> {
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireManageableChat(trx, actor, input.chat_id);
-    if (!(await deleteJoinRequest(trx, chat.id, input.user_id))) throw notFound(ErrorMessage.joinRequestNotFound);
-    deps.log.debug("join request declined", { chat_id: chat.id, user_id: input.user_id, by: actor.id });
-    return { message: "Join request declined" };
-  });
+  await writeTransaction(deps.db, declineSteps(actor, input));
+  deps.log.debug("join request declined", { chat_id: input.chat_id, user_id: input.user_id, by: actor.id });
+  return { message: "Join request declined" };
+}
+
+function* declineSteps(actor: UserRow, input: JoinRequestRefInput): Steps<void> {
+  const chat = yield* requireManageableChat(actor, input.chat_id);
+  if (!(yield* deleteJoinRequest(chat.id, input.user_id))) throw notFound(ErrorMessage.joinRequestNotFound);
 }

@@ -12,27 +12,19 @@ import {
   type RevokeInviteResult,
 } from "@portal/contracts";
 import { hasInviteQuotaRoom, isBanActive, isInviteActive, isPaused, isValidInviteExpiry } from "@portal/core";
-import type { Kysely } from "kysely";
-import { insertActivityEventSteps } from "../db/repositories/activity.repository.js";
+import { insertActivityEvent } from "../db/repositories/activity.repository.js";
+import { addMember, countMembers, findBan, findChatById, isChatMember } from "../db/repositories/chat.repository.js";
+import { insertJoinRequest } from "../db/repositories/join-request.repository.js";
 import {
-  addMemberSteps,
-  countMembers,
-  findBanSteps,
-  findChatByIdSteps,
-  isChatMember,
-  isChatMemberSteps,
-} from "../db/repositories/chat.repository.js";
-import { insertJoinRequestSteps } from "../db/repositories/join-request.repository.js";
-import {
-  chatForNewInviteSteps,
-  consumeInviteUseSteps,
-  findInviteByCodeSteps,
-  insertInviteUnlessCodeTakenSteps,
+  chatForNewInvite,
+  consumeInviteUse,
+  findInviteByCode,
+  insertInviteUnlessCodeTaken,
   listActiveInvites,
   revokeInvite as revokeInviteRow,
 } from "../db/repositories/invite.repository.js";
-import type { ChatRow, DB, InviteRow, UserRow } from "../db/schema.js";
-import { runSteps, writeTransaction, type Steps } from "../db/steps.js";
+import type { ChatRow, InviteRow, UserRow } from "../db/schema.js";
+import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
@@ -106,12 +98,12 @@ function* createInviteSteps(
   now: number,
   expiresAt: number | null,
 ): Steps<InviteRow> {
-  const found = yield* chatForNewInviteSteps(input.chat_id, actor.id, now);
+  const found = yield* chatForNewInvite(input.chat_id, actor.id, now);
   const chat = assertManageableChat(actor, found.chat);
   if (chat.archived) throw conflict(ErrorMessage.chatArchived);
   if (!hasInviteQuotaRoom(found.activeInvites)) throw conflict(ErrorMessage.inviteLimitReached);
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const row = yield* insertInviteUnlessCodeTakenSteps({
+    const row = yield* insertInviteUnlessCodeTaken({
       code: deps.newInviteCode(),
       chat_id: chat.id,
       created_by_id: actor.id,
@@ -126,19 +118,27 @@ function* createInviteSteps(
 }
 
 /** The chat's active invites, newest first. */
-export async function listInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<InviteList> {
-  const chat = await requireManageableChat(deps.db, actor, chatId);
-  const rows = await listActiveInvites(deps.db, chat.id, deps.now());
+export function listInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<InviteList> {
+  return readSteps(deps.db, listInvitesSteps(actor, chatId, deps.now()));
+}
+
+function* listInvitesSteps(actor: UserRow, chatId: number, now: number): Steps<InviteList> {
+  const chat = yield* requireManageableChat(actor, chatId);
+  const rows = yield* listActiveInvites(chat.id, now);
   return { invites: rows.map(toInviteDto) };
 }
 
 export async function revokeInvite(deps: ServiceDeps, actor: UserRow, input: InviteRefInput): Promise<RevokeInviteResult> {
-  return deps.db.transaction().execute(async (trx) => {
-    const chat = await requireManageableChat(trx, actor, input.chat_id);
-    if (!(await revokeInviteRow(trx, chat.id, input.code, deps.now()))) throw notFound(ErrorMessage.inviteNotFound);
-    deps.log.debug("invite revoked", { chat_id: chat.id, user_id: actor.id });
-    return { message: `Invite '${input.code}' revoked` };
-  });
+  const chatId = await writeTransaction(deps.db, revokeSteps(actor, input, deps.now()));
+  deps.log.debug("invite revoked", { chat_id: chatId, user_id: actor.id });
+  return { message: `Invite '${input.code}' revoked` };
+}
+
+/** Revokes the invite; the chat's id. */
+function* revokeSteps(actor: UserRow, input: InviteRefInput, now: number): Steps<number> {
+  const chat = yield* requireManageableChat(actor, input.chat_id);
+  if (!(yield* revokeInviteRow(chat.id, input.code, now))) throw notFound(ErrorMessage.inviteNotFound);
+  return chat.id;
 }
 
 interface LiveInvite {
@@ -151,9 +151,9 @@ interface LiveInvite {
  * codes, and invites of archived chats, all answer the same 404, so a guesser learns nothing.
  */
 function* findLiveInviteSteps(code: string, now: number): Steps<LiveInvite> {
-  const invite = yield* findInviteByCodeSteps(code);
+  const invite = yield* findInviteByCode(code);
   if (!invite || !isInviteActive(toInviteFacts(invite), now)) throw notFound(ErrorMessage.inviteNotFound);
-  const chat = yield* findChatByIdSteps(invite.chat_id);
+  const chat = yield* findChatById(invite.chat_id);
   if (!chat || chat.archived) throw notFound(ErrorMessage.inviteNotFound);
   // A holder of a valid code learns that the chat's invites are paused (SPEC section 10).
   if (isPaused({ pausedUntil: chat.invites_paused_until }, now)) throw forbidden(ErrorMessage.invitesPaused);
@@ -165,41 +165,36 @@ function toInviteFacts(invite: InviteRow) {
 }
 
 function* assertNotBannedSteps(chatId: number, userId: number, now: number): Steps<void> {
-  const ban = yield* findBanSteps(chatId, userId);
+  const ban = yield* findBan(chatId, userId);
   if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
 }
 
-async function isMember(db: Kysely<DB>, chat: ChatRow, userId: number): Promise<boolean> {
-  return chat.owner_id === userId || (await isChatMember(db, chat.id, userId));
-}
 
 /**
  * What a join page shows before the person decides: where the code leads. Signed out too
  * (`actor` null, SPEC section 10): then nobody is a member and there is no ban to check.
  */
-export async function previewInvite(deps: ServiceDeps, actor: UserRow | null, code: string): Promise<InvitePreview> {
-  const now = deps.now();
-  const { invite, chat } = await runSteps(deps.db, previewSteps(code, actor?.id ?? null, now));
+export function previewInvite(deps: ServiceDeps, actor: UserRow | null, code: string): Promise<InvitePreview> {
+  return readSteps(deps.db, previewSteps(code, actor?.id ?? null, deps.now()));
+}
+
+function* previewSteps(code: string, userId: number | null, now: number): Steps<InvitePreview> {
+  const { invite, chat } = yield* findLiveInviteSteps(code, now);
+  if (userId !== null) yield* assertNotBannedSteps(chat.id, userId, now);
   return {
     chat: {
       id: chat.id,
       name: chat.name,
       description: chat.description,
       visibility: chat.visibility,
-      member_count: await countMembers(deps.db, chat.id),
+      member_count: yield* countMembers(chat.id),
     },
     expires_at: invite.expires_at === null ? null : toWireTimestamp(invite.expires_at),
     uses: invite.uses,
     max_uses: invite.max_uses,
-    already_member: actor === null ? false : await isMember(deps.db, chat, actor.id),
+    already_member: userId !== null && (chat.owner_id === userId || (yield* isChatMember(chat.id, userId))),
     join_approval: chat.join_approval === 1,
   };
-}
-
-function* previewSteps(code: string, userId: number | null, now: number): Steps<LiveInvite> {
-  const live = yield* findLiveInviteSteps(code, now);
-  if (userId !== null) yield* assertNotBannedSteps(live.chat.id, userId, now);
-  return live;
 }
 
 /** Raised inside the join transaction to undo the membership row when the use could not be counted. */
@@ -236,14 +231,14 @@ function* redeemSteps(code: string, userId: number, now: number): Steps<{ chat: 
   if (chat.owner_id === userId) return { chat, joined: false };
   if (chat.join_approval === 1) {
     // With join approval on, a newcomer's join is a pending request; its use is counted at approval.
-    if (yield* isChatMemberSteps(chat.id, userId)) return { chat, joined: false };
-    yield* insertJoinRequestSteps({ chat_id: chat.id, user_id: userId, invite_code: invite.code, created_at: now });
+    if (yield* isChatMember(chat.id, userId)) return { chat, joined: false };
+    yield* insertJoinRequest({ chat_id: chat.id, user_id: userId, invite_code: invite.code, created_at: now });
     return { chat, joined: false, pending: true };
   }
-  if (!(yield* addMemberSteps({ chat_id: chat.id, user_id: userId, joined_at: now, invite_code: invite.code }))) {
+  if (!(yield* addMember({ chat_id: chat.id, user_id: userId, joined_at: now, invite_code: invite.code }))) {
     return { chat, joined: false };
   }
-  if (!(yield* consumeInviteUseSteps(invite.code, now))) throw new InviteExhausted();
-  yield* insertActivityEventSteps({ chat_id: chat.id, user_id: userId, action: "join", method: "invite", invite_code: invite.code, created_at: now });
+  if (!(yield* consumeInviteUse(invite.code, now))) throw new InviteExhausted();
+  yield* insertActivityEvent({ chat_id: chat.id, user_id: userId, action: "join", method: "invite", invite_code: invite.code, created_at: now });
   return { chat, joined: true };
 }

@@ -1,6 +1,8 @@
 /**
  * The served OpenAPI document is a valid OpenAPI 3.1 document, and real responses of every route,
- * successes and errors, validate against it (openapi-backend's response validator, Ajv).
+ * successes and errors, validate against it (openapi-backend's response validator, Ajv): their
+ * bodies, and their headers both ways (every required header is sent, every API header sent is
+ * documented for that status). Rate limits are on, so the RateLimit headers are sent too.
  */
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { OpenAPIBackend } from "openapi-backend";
@@ -9,13 +11,16 @@ import { issueLoginCode } from "../../src/services/auth.service.js";
 import { http, type HttpResult } from "../support/clients.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
+/** The response headers of the API itself (the others are HTTP's and helmet's). */
+const API_HEADERS = ["x-correlation-id", "ratelimit", "ratelimit-policy", "retry-after", "set-cookie", "idempotent-replayed"];
+
 describe("OpenAPI document", () => {
   let server: TestServer;
   let api: OpenAPIBackend;
   let document: Record<string, unknown>;
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite", { PORTAL_DEMO: "1" });
+    server = await startTestServer("sqlite", { PORTAL_DEMO: "1", RATE_LIMITS: "on" });
     const res = await http<Record<string, unknown>>(server.url, "GET", "/v1/openapi.json");
     expect(res.status).toBe(200);
     document = res.body;
@@ -47,7 +52,20 @@ describe("OpenAPI document", () => {
     const check = (operationId: string, res: HttpResult) => {
       const result = api.validator.validateResponse(res.body, operationId, res.status);
       expect(result.valid, `${operationId} ${res.status}: ${JSON.stringify(res.body)} ${JSON.stringify(result.errors)}`).toBe(true);
+      checkHeaders(operationId, res);
       checked.add(operationId);
+    };
+    const componentHeaders = (document.components as { headers: Record<string, { required?: boolean }> }).headers;
+    const checkHeaders = (operationId: string, res: HttpResult) => {
+      type Header = { $ref?: string; required?: boolean };
+      const response = (api.getOperation(operationId)!.responses as Record<string, { headers?: Record<string, Header> }>)[String(res.status)];
+      // openapi-backend has dereferenced the document; a reference is resolved here in case it has not.
+      const resolve = (h: Header) => (h.$ref ? componentHeaders[h.$ref.split("/").pop()!]! : h);
+      const declared = Object.entries(response?.headers ?? {}).map(([name, h]) => ({ name, required: resolve(h).required === true }));
+      const where = `${operationId} ${res.status}`;
+      for (const { name, required } of declared) if (required) expect(res.headers.has(name), `${where} sends ${name}`).toBe(true);
+      const names = new Set(declared.map(({ name }) => name.toLowerCase()));
+      for (const name of API_HEADERS) if (res.headers.has(name)) expect(names.has(name), `${where} documents ${name}`).toBe(true);
     };
     const f = server.fixtures;
     const owner = await f.user();
@@ -72,6 +90,7 @@ describe("OpenAPI document", () => {
     check("createInvite", await keyed({ max_uses: 2 }));
     const replayed = await keyed({ max_uses: 2 });
     expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(replayed.headers.get("ratelimit")).toMatch(/^"general"; r=\d+; t=\d+$/);
     check("createInvite", replayed);
     const mismatch = await keyed({ max_uses: 5 });
     expect(mismatch.status).toBe(422);

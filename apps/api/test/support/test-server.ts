@@ -5,6 +5,7 @@ import { migrateToLatest } from "../../src/db/migrate.js";
 import { addMember, insertChat, upsertBan } from "../../src/db/repositories/chat.repository.js";
 import { insertUser } from "../../src/db/repositories/user.repository.js";
 import type { ChatRow, InviteRow, UserRow } from "../../src/db/schema.js";
+import { writeTransaction } from "../../src/db/steps.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { startSession } from "../../src/services/auth.service.js";
@@ -93,14 +94,14 @@ export class Fixtures {
     options: { username?: string; level?: PermissionLevel; state?: UserState; timeoutUntil?: number | null } = {},
   ): Promise<UserRow> {
     counter += 1;
-    return insertUser(this.db, {
+    return writeTransaction(this.db, insertUser({
       username: options.username ?? `user${counter}_${Math.random().toString(36).slice(2, 8)}`,
       avatar_url: null,
       permission_level: options.level ?? PermissionLevel.User,
       state: options.state ?? UserState.Active,
       timeout_until: options.timeoutUntil ?? null,
       created_at: Date.now(),
-    });
+    }));
   }
 
   async chat(options: {
@@ -109,7 +110,7 @@ export class Fixtures {
     archived?: boolean;
     name?: string;
   }): Promise<ChatRow> {
-    return insertChat(this.db, {
+    return writeTransaction(this.db, insertChat({
       name: options.name ?? "Test chat",
       description: null,
       owner_id: options.owner?.id ?? null,
@@ -117,7 +118,7 @@ export class Fixtures {
       slug: null,
       archived: options.archived ? 1 : 0,
       created_at: Date.now(),
-    });
+    }));
   }
 
   /** A session cookie value for the user. */
@@ -126,11 +127,11 @@ export class Fixtures {
   }
 
   async member(chat: ChatRow, user: UserRow): Promise<void> {
-    await addMember(this.db, { chat_id: chat.id, user_id: user.id, joined_at: Date.now(), invite_code: null });
+    await writeTransaction(this.db, addMember({ chat_id: chat.id, user_id: user.id, joined_at: Date.now(), invite_code: null }));
   }
 
   async ban(chat: ChatRow, user: UserRow, until: number | null): Promise<void> {
-    await upsertBan(this.db, { chat_id: chat.id, user_id: user.id, until, reason: null, created_at: Date.now() });
+    await writeTransaction(this.db, upsertBan({ chat_id: chat.id, user_id: user.id, until, reason: null, created_at: Date.now() }));
   }
 
   /** An invite written directly, for states the API cannot produce on demand (expired, used up). */

@@ -1,19 +1,14 @@
-import type { Kysely } from "kysely";
 import { preparedQuery } from "../prepared.js";
-import type { ActivityEventsTable, DB } from "../schema.js";
-import { query as step, runSteps, type Steps } from "../steps.js";
+import type { ActivityEventsTable } from "../schema.js";
+import { dynamicQuery, query as step, type Steps } from "../steps.js";
 
 const insertEvent = preparedQuery(
   (db, chatId: number, userId: number, action: ActivityEventsTable["action"], method: ActivityEventsTable["method"], inviteCode: string | null, createdAt: number) =>
     db.insertInto("activity_events").values({ chat_id: chatId, user_id: userId, action, method, invite_code: inviteCode, created_at: createdAt }),
 );
 
-export function* insertActivityEventSteps(event: Omit<ActivityEventsTable, "id">): Steps<void> {
+export function* insertActivityEvent(event: Omit<ActivityEventsTable, "id">): Steps<void> {
   yield* step(insertEvent, event.chat_id, event.user_id, event.action, event.method, event.invite_code, event.created_at);
-}
-
-export function insertActivityEvent(db: Kysely<DB>, event: Omit<ActivityEventsTable, "id">): Promise<void> {
-  return runSteps(db, insertActivityEventSteps(event));
 }
 
 export interface ActivityEventWithUser {
@@ -27,14 +22,9 @@ export interface ActivityEventWithUser {
 }
 
 /** A page of a chat's activity, newest first; with `inviteCode`, only the events of that invite. */
-export async function listActivity(
-  db: Kysely<DB>,
-  chatId: number,
-  offset: number,
-  limit: number,
-  inviteCode?: string,
-): Promise<ActivityEventWithUser[]> {
-  return db
+export function* listActivity(chatId: number, offset: number, limit: number, inviteCode?: string): Steps<ActivityEventWithUser[]> {
+  const { rows } = yield* dynamicQuery((db) =>
+    db
     .selectFrom("activity_events")
     .innerJoin("users", "users.id", "activity_events.user_id")
     .select([
@@ -51,16 +41,18 @@ export async function listActivity(
     .orderBy("activity_events.created_at", "desc")
     .orderBy("activity_events.id", "desc")
     .limit(limit)
-    .offset(offset)
-    .execute();
+    .offset(offset),
+  );
+  return rows;
 }
 
-export async function countActivity(db: Kysely<DB>, chatId: number, inviteCode?: string): Promise<number> {
-  const row = await db
-    .selectFrom("activity_events")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("chat_id", "=", chatId)
-    .$if(inviteCode !== undefined, (q) => q.where("invite_code", "=", inviteCode!))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+export function* countActivity(chatId: number, inviteCode?: string): Steps<number> {
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("activity_events")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("chat_id", "=", chatId)
+      .$if(inviteCode !== undefined, (q) => q.where("invite_code", "=", inviteCode!)),
+  );
+  return Number(rows[0]?.count ?? 0);
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { isPostgres } from "../database.js";
 import { preparedQuery } from "../prepared.js";
 import type { ChatBanRow, ChatRow, DB, NewChat } from "../schema.js";
-import { query as step, runSteps, type Steps } from "../steps.js";
+import { dynamicQuery, query as step, type Steps } from "../steps.js";
 
 /** What the permission rules need of a chat: its owner, visibility, state, owner's level, and whether the user is a member. */
 export interface ChatAccessRow extends Pick<ChatRow, "id" | "owner_id" | "visibility" | "archived"> {
@@ -66,7 +66,7 @@ function chatWithAccessFactsQuery(lock: boolean) {
 const chatWithAccessFacts = chatWithAccessFactsQuery(false);
 const chatWithAccessFactsLocked = chatWithAccessFactsQuery(true);
 
-export function* findChatWithAccessFactsSteps(
+export function* findChatWithAccessFacts(
   chatId: number,
   userId: number,
   options: { lock?: boolean } = {},
@@ -75,41 +75,29 @@ export function* findChatWithAccessFactsSteps(
   return rows[0] as ChatWithAccessFacts | undefined;
 }
 
-export function findChatWithAccessFacts(
-  db: Kysely<DB>,
-  chatId: number,
-  userId: number,
-  options: { lock?: boolean } = {},
-): Promise<ChatWithAccessFacts | undefined> {
-  return runSteps(db, findChatWithAccessFactsSteps(chatId, userId, options));
-}
-
 const chatById = preparedQuery((db, chatId: number) => db.selectFrom("chats").selectAll().where("id", "=", chatId));
 
-export function* findChatByIdSteps(chatId: number): Steps<ChatRow | undefined> {
+export function* findChatById(chatId: number): Steps<ChatRow | undefined> {
   return (yield* step(chatById, chatId)).rows[0];
 }
 
-export function findChatById(db: Kysely<DB>, chatId: number): Promise<ChatRow | undefined> {
-  return runSteps(db, findChatByIdSteps(chatId));
+export function* insertChat(chat: NewChat): Steps<ChatRow> {
+  const row = (yield* dynamicQuery((db) => db.insertInto("chats").values(chat).returningAll())).rows[0];
+  if (!row) throw new Error("insert into chats returned no row");
+  return row;
 }
 
-export async function insertChat(db: Kysely<DB>, chat: NewChat): Promise<ChatRow> {
-  return db.insertInto("chats").values(chat).returningAll().executeTakeFirstOrThrow();
-}
+const setArchived = preparedQuery((db, chatId: number, archived: number) =>
+  db.updateTable("chats").set({ archived }).where("id", "=", chatId).returningAll(),
+);
 
-export async function setChatArchived(db: Kysely<DB>, chatId: number, archived: boolean): Promise<ChatRow | undefined> {
-  return db
-    .updateTable("chats")
-    .set({ archived: archived ? 1 : 0 })
-    .where("id", "=", chatId)
-    .returningAll()
-    .executeTakeFirst();
+export function* setChatArchived(chatId: number, archived: boolean): Steps<ChatRow | undefined> {
+  return (yield* step(setArchived, chatId, archived ? 1 : 0)).rows[0];
 }
 
 /** Chats the user owns or is a member of, newest first. */
-export async function listChatsOfUser(db: Kysely<DB>, userId: number): Promise<ChatRow[]> {
-  return db
+const chatsOfUser = preparedQuery((db, userId: number) =>
+  db
     .selectFrom("chats")
     .selectAll()
     .where((eb) =>
@@ -125,8 +113,11 @@ export async function listChatsOfUser(db: Kysely<DB>, userId: number): Promise<C
       ]),
     )
     .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .execute();
+    .orderBy("id", "desc"),
+);
+
+export function* listChatsOfUser(userId: number): Steps<ChatRow[]> {
+  return (yield* step(chatsOfUser, userId)).rows;
 }
 
 export interface ChatWithOwner extends ChatRow {
@@ -135,50 +126,43 @@ export interface ChatWithOwner extends ChatRow {
   owner_avatar_url: string | null;
 }
 
-/**
- * The chats a user could possibly manage: the ones they own and every non-private one. Which of
- * those they may manage is the permission rule's decision, not this query's.
- */
-export async function listManagementCandidates(db: Kysely<DB>, userId: number): Promise<ChatWithOwner[]> {
-  return db
+const managementCandidates = preparedQuery((db, userId: number) =>
+  db
     .selectFrom("chats")
     .leftJoin("users as owner", "owner.id", "chats.owner_id")
     .selectAll("chats")
     .select(["owner.permission_level as owner_level", "owner.username as owner_username", "owner.avatar_url as owner_avatar_url"])
     .where((eb) => eb.or([eb("chats.owner_id", "=", userId), eb("chats.visibility", "!=", "private")]))
     .orderBy("chats.created_at", "desc")
-    .orderBy("chats.id", "desc")
-    .execute();
+    .orderBy("chats.id", "desc"),
+);
+
+/**
+ * The chats a user could possibly manage: the ones they own and every non-private one. Which of
+ * those they may manage is the permission rule's decision, not this query's.
+ */
+export function* listManagementCandidates(userId: number): Steps<ChatWithOwner[]> {
+  return (yield* step(managementCandidates, userId)).rows;
 }
 
-export async function countMembers(db: Kysely<DB>, chatId: number): Promise<number> {
-  const row = await db
-    .selectFrom("chat_members")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("chat_id", "=", chatId)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+const memberCount = preparedQuery((db, chatId: number) =>
+  db.selectFrom("chat_members").select((eb) => eb.fn.countAll<number>().as("count")).where("chat_id", "=", chatId),
+);
+
+export function* countMembers(chatId: number): Steps<number> {
+  return Number((yield* step(memberCount, chatId)).rows[0]?.count ?? 0);
 }
 
-export async function countMembersByChat(db: Kysely<DB>, chatIds: readonly number[]): Promise<Map<number, number>> {
+export function* countMembersByChat(chatIds: readonly number[]): Steps<Map<number, number>> {
   if (chatIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("chat_members")
-    .select(["chat_id", (eb) => eb.fn.countAll<number>().as("count")])
-    .where("chat_id", "in", chatIds)
-    .groupBy("chat_id")
-    .execute();
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("chat_members")
+      .select(["chat_id", (eb) => eb.fn.countAll<number>().as("count")])
+      .where("chat_id", "in", chatIds)
+      .groupBy("chat_id"),
+  );
   return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
-}
-
-export async function isChatMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom("chat_members")
-    .select("user_id")
-    .where("chat_id", "=", chatId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /** Adds a member; returns false when they already were one (nothing is written then). */
@@ -192,60 +176,66 @@ const insertMember = preparedQuery((db, chatId: number, userId: number, joinedAt
 
 type NewMember = { chat_id: number; user_id: number; joined_at: number; invite_code: string | null };
 
-export function* addMemberSteps(member: NewMember): Steps<boolean> {
+export function* addMember(member: NewMember): Steps<boolean> {
   return (yield* step(insertMember, member.chat_id, member.user_id, member.joined_at, member.invite_code)).rows.length > 0;
 }
 
-export function addMember(db: Kysely<DB>, member: NewMember): Promise<boolean> {
-  return runSteps(db, addMemberSteps(member));
-}
+const deleteMember = preparedQuery((db, chatId: number, userId: number) =>
+  db.deleteFrom("chat_members").where("chat_id", "=", chatId).where("user_id", "=", userId),
+);
 
-export async function removeMember(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
-  const result = await db
-    .deleteFrom("chat_members")
-    .where("chat_id", "=", chatId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export function* removeMember(chatId: number, userId: number): Steps<boolean> {
+  return ((yield* step(deleteMember, chatId, userId)).numAffectedRows ?? 0n) > 0n;
 }
 
 const banOf = preparedQuery((db, chatId: number, userId: number) =>
   db.selectFrom("chat_bans").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
 );
 
-export function* findBanSteps(chatId: number, userId: number): Steps<ChatBanRow | undefined> {
+export function* findBan(chatId: number, userId: number): Steps<ChatBanRow | undefined> {
   return (yield* step(banOf, chatId, userId)).rows[0];
 }
 
-export async function upsertBan(db: Kysely<DB>, ban: ChatBanRow): Promise<ChatBanRow> {
-  return db
+const upsertBanRow = preparedQuery((db, chatId: number, userId: number, until: number | null, reason: string | null, createdAt: number) =>
+  db
     .insertInto("chat_bans")
-    .values(ban)
+    .values({ chat_id: chatId, user_id: userId, until, reason, created_at: createdAt })
     .onConflict((oc) =>
-      oc.columns(["chat_id", "user_id"]).doUpdateSet({ until: ban.until, reason: ban.reason, created_at: ban.created_at }),
+      oc.columns(["chat_id", "user_id"]).doUpdateSet((eb) => ({
+        until: eb.ref("excluded.until"),
+        reason: eb.ref("excluded.reason"),
+        created_at: eb.ref("excluded.created_at"),
+      })),
     )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .returningAll(),
+);
+
+export function* upsertBan(ban: ChatBanRow): Steps<ChatBanRow> {
+  const row = (yield* step(upsertBanRow, ban.chat_id, ban.user_id, ban.until, ban.reason, ban.created_at)).rows[0];
+  if (!row) throw new Error("upsert into chat_bans returned no row");
+  return row;
 }
 
-export async function deleteBan(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
-  const result = await db.deleteFrom("chat_bans").where("chat_id", "=", chatId).where("user_id", "=", userId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+const deleteBanRow = preparedQuery((db, chatId: number, userId: number) =>
+  db.deleteFrom("chat_bans").where("chat_id", "=", chatId).where("user_id", "=", userId),
+);
+
+export function* deleteBan(chatId: number, userId: number): Steps<boolean> {
+  return ((yield* step(deleteBanRow, chatId, userId)).numAffectedRows ?? 0n) > 0n;
 }
 
 /** Sets the keys given of a chat's invite settings; returns the chat after the update. */
-export async function updateChatInviteSettings(
-  db: Kysely<DB>,
+export function* updateChatInviteSettings(
   chatId: number,
   settings: { invites_paused_until?: number | null; join_approval?: number },
-): Promise<ChatRow | undefined> {
-  return db.updateTable("chats").set(settings).where("id", "=", chatId).returningAll().executeTakeFirst();
+): Steps<ChatRow | undefined> {
+  return (yield* dynamicQuery((db) => db.updateTable("chats").set(settings).where("id", "=", chatId).returningAll())).rows[0];
 }
 
 const memberOf = preparedQuery((db, chatId: number, userId: number) =>
   db.selectFrom("chat_members").select("user_id").where("chat_id", "=", chatId).where("user_id", "=", userId),
 );
 
-export function* isChatMemberSteps(chatId: number, userId: number): Steps<boolean> {
+export function* isChatMember(chatId: number, userId: number): Steps<boolean> {
   return (yield* step(memberOf, chatId, userId)).rows.length > 0;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
 import { preparedQuery } from "../prepared.js";
-import type { DB, IdempotencyKeyRow } from "../schema.js";
+import type { IdempotencyKeyRow } from "../schema.js";
 import { databaseKind, query as step, type Steps } from "../steps.js";
 
 /**
@@ -23,7 +23,7 @@ const tryAdvisoryLock = preparedQuery((db, lockId: string) =>
  * that fails or a process that dies never leaves a key claimed. On SQLite BEGIN IMMEDIATE holds the
  * database's write lock already: no other write transaction runs at the same time.
  */
-export function* claimIdempotencyKeySteps(userId: number, key: string): Steps<boolean> {
+export function* claimIdempotencyKey(userId: number, key: string): Steps<boolean> {
   if ((yield* databaseKind()) === "sqlite") return true;
   const { rows } = yield* step(tryAdvisoryLock, advisoryLockId(userId, key));
   return rows[0]?.locked === true;
@@ -34,7 +34,7 @@ const recordOf = preparedQuery((db, userId: number, key: string) =>
 );
 
 /** The stored answer of a user's key, however old (the caller decides whether it still holds). */
-export function* findIdempotencyRecordSteps(userId: number, key: string): Steps<IdempotencyKeyRow | undefined> {
+export function* findIdempotencyRecord(userId: number, key: string): Steps<IdempotencyKeyRow | undefined> {
   return (yield* step(recordOf, userId, key)).rows[0];
 }
 
@@ -54,12 +54,13 @@ const saveRecord = preparedQuery(
 );
 
 /** Stores a key's answer; a row of the same key past its 24 hours is replaced. */
-export function* saveIdempotencyRecordSteps(record: IdempotencyKeyRow): Steps<void> {
+export function* saveIdempotencyRecord(record: IdempotencyKeyRow): Steps<void> {
   yield* step(saveRecord, record.user_id, record.idempotency_key, record.request_hash, record.outcome, record.response, record.created_at);
 }
 
 /** Deletes the answers of keys first used before `usedBefore`; returns how many went. */
-export async function purgeIdempotencyRecords(db: Kysely<DB>, usedBefore: number): Promise<number> {
-  const result = await db.deleteFrom("idempotency_keys").where("created_at", "<", usedBefore).executeTakeFirst();
-  return Number(result.numDeletedRows);
+const purgeOlder = preparedQuery((db, usedBefore: number) => db.deleteFrom("idempotency_keys").where("created_at", "<", usedBefore));
+
+export function* purgeIdempotencyRecords(usedBefore: number): Steps<number> {
+  return Number((yield* step(purgeOlder, usedBefore)).numAffectedRows ?? 0n);
 }

@@ -2,8 +2,8 @@ import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { isPostgres } from "../database.js";
 import { preparedQuery } from "../prepared.js";
 import type { DB, InviteRow } from "../schema.js";
-import { databaseKind, query as step, runSteps, type Steps } from "../steps.js";
-import { chatAccessRowBuilder, findChatWithAccessFactsSteps, type ChatAccessRow } from "./chat.repository.js";
+import { databaseKind, dynamicQuery, query as step, type Steps } from "../steps.js";
+import { chatAccessRowBuilder, findChatWithAccessFacts, type ChatAccessRow } from "./chat.repository.js";
 
 /**
  * SQL twin of core's `isInviteActive` (not revoked, not expired at `now`, not used up), for the
@@ -47,28 +47,21 @@ export function countActiveInvitesQuery(db: Kysely<DB>, chatId: number, now: num
 
 const countActive = preparedQuery((db, chatId: number, now: number) => countActiveInvitesQuery(db, chatId, now));
 
-export function* countActiveInvitesSteps(chatId: number, now: number): Steps<number> {
+export function* countActiveInvites(chatId: number, now: number): Steps<number> {
   const { rows } = yield* step(countActive, chatId, now);
   return Number(rows[0]?.count ?? 0);
 }
 
-export function countActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
-  return runSteps(db, countActiveInvitesSteps(chatId, now));
-}
-
-export async function countActiveInvitesByChat(
-  db: Kysely<DB>,
-  chatIds: readonly number[],
-  now: number,
-): Promise<Map<number, number>> {
+export function* countActiveInvitesByChat(chatIds: readonly number[], now: number): Steps<Map<number, number>> {
   if (chatIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("invites")
-    .select(["invites.chat_id", (eb) => eb.fn.countAll<number>().as("count")])
-    .where("invites.chat_id", "in", chatIds)
-    .where(activeInvite(now))
-    .groupBy("invites.chat_id")
-    .execute();
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("invites")
+      .select(["invites.chat_id", (eb) => eb.fn.countAll<number>().as("count")])
+      .where("invites.chat_id", "in", chatIds)
+      .where(activeInvite(now))
+      .groupBy("invites.chat_id"),
+  );
   return new Map(rows.map((r) => [r.chat_id, Number(r.count)]));
 }
 
@@ -87,7 +80,7 @@ export const chatWithActiveInviteCount = preparedQuery((db, chatId: number, user
  * before the lock was granted (READ COMMITTED). On SQLite, BEGIN IMMEDIATE already holds the write
  * lock, so one statement does both.
  */
-export function* chatForNewInviteSteps(
+export function* chatForNewInvite(
   chatId: number,
   userId: number,
   now: number,
@@ -97,8 +90,8 @@ export function* chatForNewInviteSteps(
     // (The row keeps its `active_invites` column: one copy fewer on the hot path.)
     return { chat: row, activeInvites: Number(row?.active_invites ?? 0) };
   }
-  const chat = yield* findChatWithAccessFactsSteps(chatId, userId, { lock: true });
-  return { chat, activeInvites: chat ? yield* countActiveInvitesSteps(chatId, now) : 0 };
+  const chat = yield* findChatWithAccessFacts(chatId, userId, { lock: true });
+  return { chat, activeInvites: chat ? yield* countActiveInvites(chatId, now) : 0 };
 }
 
 /**
@@ -119,15 +112,11 @@ export const insertInvite = preparedQuery(
 type NewInvite = Omit<InviteRow, "id" | "uses" | "revoked_at">;
 
 /** Inserts an invite; returns undefined when the code is taken (the caller draws another). */
-export function* insertInviteUnlessCodeTakenSteps(invite: NewInvite): Steps<InviteRow | undefined> {
+export function* insertInviteUnlessCodeTaken(invite: NewInvite): Steps<InviteRow | undefined> {
   const result = yield* step(insertInvite, invite.code, invite.chat_id, invite.created_by_id, invite.created_at, invite.expires_at, invite.max_uses);
   const returned = result.rows[0] as { id: number } | undefined;
   const id = returned ? returned.id : result.numAffectedRows ? Number(result.insertId) : undefined;
   return id === undefined ? undefined : { id, ...invite, uses: 0, revoked_at: null };
-}
-
-export function insertInviteUnlessCodeTaken(db: Kysely<DB>, invite: NewInvite): Promise<InviteRow | undefined> {
-  return runSteps(db, insertInviteUnlessCodeTakenSteps(invite));
 }
 
 const listActive = preparedQuery((db, chatId: number, now: number) => {
@@ -136,25 +125,22 @@ const listActive = preparedQuery((db, chatId: number, now: number) => {
 });
 
 /** Active invites of a chat, newest first. */
-export async function listActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<InviteRow[]> {
-  return (await listActive(db, chatId, now)).rows;
+export function* listActiveInvites(chatId: number, now: number): Steps<InviteRow[]> {
+  return (yield* step(listActive, chatId, now)).rows;
 }
 
 /** Revokes an invite of this chat that is not revoked yet; false when there is none. */
-export async function revokeInvite(db: Kysely<DB>, chatId: number, code: string, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable("invites")
-    .set({ revoked_at: now })
-    .where("chat_id", "=", chatId)
-    .where("code", "=", code)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+const revoke = preparedQuery((db, chatId: number, code: string, now: number) =>
+  db.updateTable("invites").set({ revoked_at: now }).where("chat_id", "=", chatId).where("code", "=", code).where("revoked_at", "is", null),
+);
+
+export function* revokeInvite(chatId: number, code: string, now: number): Steps<boolean> {
+  return ((yield* step(revoke, chatId, code, now)).numAffectedRows ?? 0n) > 0n;
 }
 
 const inviteByCode = preparedQuery((db, code: string) => db.selectFrom("invites").selectAll().where("code", "=", code));
 
-export function* findInviteByCodeSteps(code: string): Steps<InviteRow | undefined> {
+export function* findInviteByCode(code: string): Steps<InviteRow | undefined> {
   return (yield* step(inviteByCode, code)).rows[0];
 }
 
@@ -173,20 +159,16 @@ const consumeUse = preparedQuery((db, code: string, now: number) =>
     .returningAll(),
 );
 
-export function* consumeInviteUseSteps(code: string, now: number): Steps<InviteRow | undefined> {
+export function* consumeInviteUse(code: string, now: number): Steps<InviteRow | undefined> {
   return (yield* step(consumeUse, code, now)).rows[0];
-}
-
-export function consumeInviteUse(db: Kysely<DB>, code: string, now: number): Promise<InviteRow | undefined> {
-  return runSteps(db, consumeInviteUseSteps(code, now));
 }
 
 /**
  * Deletes invites that are dead now (revoked, expired or used up) and were created before
  * `createdBefore`. Returns how many went.
  */
-export async function purgeDeadInvites(db: Kysely<DB>, now: number, createdBefore: number): Promise<number> {
-  const result = await db
+const purgeDead = preparedQuery((db, now: number, createdBefore: number) =>
+  db
     .deleteFrom("invites")
     .where("created_at", "<", createdBefore)
     .where((eb) =>
@@ -195,9 +177,11 @@ export async function purgeDeadInvites(db: Kysely<DB>, now: number, createdBefor
         eb.and([eb("expires_at", "is not", null), eb("expires_at", "<=", now)]),
         eb.and([eb("max_uses", "is not", null), eb("uses", ">=", eb.ref("max_uses"))]),
       ]),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    ),
+);
+
+export function* purgeDeadInvites(now: number, createdBefore: number): Steps<number> {
+  return Number((yield* step(purgeDead, now, createdBefore)).numAffectedRows ?? 0n);
 }
 
 const inviteOfChat = preparedQuery((db, chatId: number, code: string) =>
@@ -205,7 +189,7 @@ const inviteOfChat = preparedQuery((db, chatId: number, code: string) =>
 );
 
 /** An invite of this chat that is not revoked (expired and used-up ones included: they can be edited). */
-export function* findUnrevokedInviteOfChatSteps(chatId: number, code: string): Steps<InviteRow | undefined> {
+export function* findUnrevokedInviteOfChat(chatId: number, code: string): Steps<InviteRow | undefined> {
   return (yield* step(inviteOfChat, chatId, code)).rows[0];
 }
 
@@ -227,7 +211,7 @@ const updateLimits = preparedQuery((db, chatId: number, code: string, maxUses: n
     .returningAll(),
 );
 
-export function* updateInviteLimitsSteps(
+export function* updateInviteLimits(
   chatId: number,
   code: string,
   maxUses: number | null,
@@ -237,12 +221,10 @@ export function* updateInviteLimitsSteps(
 }
 
 /** Revokes every active invite of the chat; returns how many. */
-export async function revokeActiveInvites(db: Kysely<DB>, chatId: number, now: number): Promise<number> {
-  const result = await db
-    .updateTable("invites")
-    .set({ revoked_at: now })
-    .where("invites.chat_id", "=", chatId)
-    .where(activeInvite(now))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+const revokeActive = preparedQuery((db, chatId: number, now: number) =>
+  db.updateTable("invites").set({ revoked_at: now }).where("invites.chat_id", "=", chatId).where(activeInvite(now)),
+);
+
+export function* revokeActiveInvites(chatId: number, now: number): Steps<number> {
+  return Number((yield* step(revokeActive, chatId, now)).numAffectedRows ?? 0n);
 }

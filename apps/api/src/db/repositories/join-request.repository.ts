@@ -1,7 +1,6 @@
-import type { Kysely } from "kysely";
 import { preparedQuery } from "../prepared.js";
-import type { DB, JoinRequestRow } from "../schema.js";
-import { query as step, runSteps, type Steps } from "../steps.js";
+import type { JoinRequestRow } from "../schema.js";
+import { query as step, type Steps } from "../steps.js";
 
 /** Records a pending join request unless the user has one for the chat already (nothing changes then). */
 const insertRequest = preparedQuery((db, chatId: number, userId: number, inviteCode: string, createdAt: number) =>
@@ -11,7 +10,7 @@ const insertRequest = preparedQuery((db, chatId: number, userId: number, inviteC
     .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing()),
 );
 
-export function* insertJoinRequestSteps(request: JoinRequestRow): Steps<void> {
+export function* insertJoinRequest(request: JoinRequestRow): Steps<void> {
   yield* step(insertRequest, request.chat_id, request.user_id, request.invite_code, request.created_at);
 }
 
@@ -19,7 +18,7 @@ const requestOf = preparedQuery((db, chatId: number, userId: number) =>
   db.selectFrom("join_requests").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
 );
 
-export function* findJoinRequestSteps(chatId: number, userId: number): Steps<JoinRequestRow | undefined> {
+export function* findJoinRequest(chatId: number, userId: number): Steps<JoinRequestRow | undefined> {
   return (yield* step(requestOf, chatId, userId)).rows[0];
 }
 
@@ -28,12 +27,8 @@ const deleteRequest = preparedQuery((db, chatId: number, userId: number) =>
 );
 
 /** Deletes a pending request; false when there was none. */
-export function* deleteJoinRequestSteps(chatId: number, userId: number): Steps<boolean> {
+export function* deleteJoinRequest(chatId: number, userId: number): Steps<boolean> {
   return (yield* step(deleteRequest, chatId, userId)).rows.length > 0;
-}
-
-export function deleteJoinRequest(db: Kysely<DB>, chatId: number, userId: number): Promise<boolean> {
-  return runSteps(db, deleteJoinRequestSteps(chatId, userId));
 }
 
 export interface JoinRequestWithUser extends JoinRequestRow {
@@ -42,8 +37,8 @@ export interface JoinRequestWithUser extends JoinRequestRow {
 }
 
 /** A page of a chat's pending requests, oldest first. */
-export async function listJoinRequests(db: Kysely<DB>, chatId: number, offset: number, limit: number): Promise<JoinRequestWithUser[]> {
-  return db
+const requestsPage = preparedQuery((db, chatId: number, offset: number, limit: number) =>
+  db
     .selectFrom("join_requests")
     .innerJoin("users", "users.id", "join_requests.user_id")
     .selectAll("join_requests")
@@ -52,15 +47,17 @@ export async function listJoinRequests(db: Kysely<DB>, chatId: number, offset: n
     .orderBy("join_requests.created_at", "asc")
     .orderBy("join_requests.user_id", "asc")
     .limit(limit)
-    .offset(offset)
-    .execute();
+    .offset(offset),
+);
+
+export function* listJoinRequests(chatId: number, offset: number, limit: number): Steps<JoinRequestWithUser[]> {
+  return (yield* step(requestsPage, chatId, offset, limit)).rows;
 }
 
-export async function countJoinRequests(db: Kysely<DB>, chatId: number): Promise<number> {
-  const row = await db
-    .selectFrom("join_requests")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("chat_id", "=", chatId)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+const requestCount = preparedQuery((db, chatId: number) =>
+  db.selectFrom("join_requests").select((eb) => eb.fn.countAll<number>().as("count")).where("chat_id", "=", chatId),
+);
+
+export function* countJoinRequests(chatId: number): Steps<number> {
+  return Number((yield* step(requestCount, chatId)).rows[0]?.count ?? 0);
 }

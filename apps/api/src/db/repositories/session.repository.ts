@@ -1,9 +1,13 @@
-import type { Kysely } from "kysely";
 import { preparedQuery } from "../prepared.js";
-import type { DB, SessionRow, UserRow } from "../schema.js";
+import type { SessionRow, UserRow } from "../schema.js";
+import { query, type Steps } from "../steps.js";
 
-export async function insertSession(db: Kysely<DB>, session: SessionRow): Promise<void> {
-  await db.insertInto("sessions").values(session).execute();
+const insertSessionRow = preparedQuery((db, tokenHash: string, userId: number, createdAt: number, expiresAt: number) =>
+  db.insertInto("sessions").values({ token_hash: tokenHash, user_id: userId, created_at: createdAt, expires_at: expiresAt }),
+);
+
+export function* insertSession(session: SessionRow): Steps<void> {
+  yield* query(insertSessionRow, session.token_hash, session.user_id, session.created_at, session.expires_at);
 }
 
 /** The user behind a live session, or undefined for an unknown or expired one. */
@@ -16,38 +20,45 @@ const sessionUserQuery = preparedQuery((db, tokenHash: string, now: number) =>
     .where("sessions.expires_at", ">", now),
 );
 
-export async function findSessionUser(db: Kysely<DB>, tokenHash: string, now: number): Promise<UserRow | undefined> {
-  return (await sessionUserQuery(db, tokenHash, now)).rows[0];
+export function* findSessionUser(tokenHash: string, now: number): Steps<UserRow | undefined> {
+  return (yield* query(sessionUserQuery, tokenHash, now)).rows[0];
 }
 
-export async function deleteSession(db: Kysely<DB>, tokenHash: string): Promise<void> {
-  await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+const deleteByHash = preparedQuery((db, tokenHash: string) => db.deleteFrom("sessions").where("token_hash", "=", tokenHash));
+
+export function* deleteSession(tokenHash: string): Steps<void> {
+  yield* query(deleteByHash, tokenHash);
 }
+
+const deleteOfUser = preparedQuery((db, userId: number) => db.deleteFrom("sessions").where("user_id", "=", userId));
 
 /** Sessions are ended when their user's level changes, so a demoted Admin keeps no Admin session. */
-export async function deleteSessionsOfUser(db: Kysely<DB>, userId: number): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+export function* deleteSessionsOfUser(userId: number): Steps<void> {
+  yield* query(deleteOfUser, userId);
 }
 
-export async function insertLoginCode(
-  db: Kysely<DB>,
-  code: { code_hash: string; user_id: number; created_at: number; expires_at: number },
-): Promise<void> {
-  await db.insertInto("login_codes").values({ ...code, used_at: null }).execute();
+const insertCode = preparedQuery((db, codeHash: string, userId: number, createdAt: number, expiresAt: number) =>
+  db.insertInto("login_codes").values({ code_hash: codeHash, user_id: userId, created_at: createdAt, expires_at: expiresAt, used_at: null }),
+);
+
+export function* insertLoginCode(code: { code_hash: string; user_id: number; created_at: number; expires_at: number }): Steps<void> {
+  yield* query(insertCode, code.code_hash, code.user_id, code.created_at, code.expires_at);
 }
 
 /**
  * Marks a login code used, once: a single conditional update, so two concurrent sign-ins with the
  * same code cannot both succeed. Returns the user id, or undefined for a wrong, used or expired code.
  */
-export async function consumeLoginCode(db: Kysely<DB>, codeHash: string, now: number): Promise<number | undefined> {
-  const row = await db
+const consumeCode = preparedQuery((db, codeHash: string, now: number) =>
+  db
     .updateTable("login_codes")
     .set({ used_at: now })
     .where("code_hash", "=", codeHash)
     .where("used_at", "is", null)
     .where("expires_at", ">", now)
-    .returning("user_id")
-    .executeTakeFirst();
-  return row?.user_id;
+    .returning("user_id"),
+);
+
+export function* consumeLoginCode(codeHash: string, now: number): Steps<number | undefined> {
+  return (yield* query(consumeCode, codeHash, now)).rows[0]?.user_id;
 }
