@@ -9,6 +9,7 @@ import { crossSiteProtection } from "./http/cross-site.js";
 import { correlationIdOf, sendError, toAppError } from "./http/errors.js";
 import { noteFailedCall, rateLimits, type StoreFactory } from "./http/rate-limit.js";
 import { requestLog } from "./http/request-log.js";
+import { webApp } from "./http/web-static.js";
 import { errorFields } from "./logger.js";
 import { restRouter } from "./rest/router.js";
 import type { ServiceDeps } from "./services/context.js";
@@ -95,15 +96,9 @@ export function createApp(options: AppOptions): Express {
     }),
   );
 
-  if (config.webDist && existsSync(join(config.webDist, "index.html"))) {
-    const webDist = config.webDist;
-    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
-    // The web app routes on the client: every other GET outside the API gets its page.
-    app.get(/^\/(?!v1\/|v1$|trpc\/|trpc$|health$).*/, (_req, res) => {
-      res.setHeader("Cache-Control", "no-cache");
-      res.sendFile(join(webDist, "index.html"));
-    });
-  }
+  // The web app (pre-compressed, hashed assets cached for a year); every other GET outside the API
+  // gets its page, since it routes on the client.
+  if (config.webDist && existsSync(join(config.webDist, "index.html"))) app.use(webApp(config.webDist));
 
   app.use((req: Request, res: Response) => {
     sendError(req, res, new AppError("NOT_FOUND", ErrorMessage.notFound));

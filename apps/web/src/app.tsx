@@ -1,8 +1,9 @@
 import type { UserMe } from "@portal/contracts";
 import { useEffect } from "react";
 import { AppShell } from "./components/app-shell";
+import { InterruptedActionNotice } from "./components/session-notices";
 import { Loading, ProblemPanel } from "./components/ui";
-import { describeForPerson, toApiError } from "./lib/errors";
+import { describeForPerson, isNetworkError, toApiError } from "./lib/errors";
 import { navigate, useLocation } from "./lib/router";
 import { parseRoute, type Route } from "./lib/routes";
 import { useSession } from "./lib/session";
@@ -11,13 +12,16 @@ import { ChatInvitesPage } from "./pages/chat-invites-page";
 import { ChatsPage } from "./pages/chats-page";
 import { JoinPage, SignedOutJoinPreview } from "./pages/join-page";
 import { NotFoundPage } from "./pages/not-found-page";
+import { RestrictedPage } from "./pages/restricted-page";
 import { SignInPage } from "./pages/sign-in-page";
 
 export function App() {
   const location = useLocation();
   const route = parseRoute(location.pathname, location.search);
   const session = useSession();
-  const user = session.data;
+  const restricted = session.isError && toApiError(session.error).code === "FORBIDDEN";
+  // What the server said last stays while it cannot be reached (the banner says so).
+  const user = restricted ? undefined : session.data;
 
   // A signed-in person has nothing to do on /sign-in: on to where they were going.
   useEffect(() => {
@@ -25,15 +29,24 @@ export function App() {
   }, [route, user]);
 
   let page;
-  if (session.isPending) page = <Loading />;
-  else if (session.isError && toApiError(session.error).code === "FORBIDDEN") {
-    // A banned account, or one in a timeout: every signed-in page would answer the same.
+  if (restricted) page = <RestrictedPage />;
+  else if (user === null) page = <SignedOutPage route={route} />;
+  else if (user) page = <SignedInPage route={route} user={user} />;
+  else if (session.isPending) page = <Loading />;
+  else if (isNetworkError(session.error)) {
     page = (
-      <ProblemPanel title={toApiError(session.error).message}>
-        <p>Your account is banned or in a timeout, so Portal cannot show your chats. Ask an admin if you think this is a mistake.</p>
+      <ProblemPanel
+        title="Portal cannot reach the server"
+        actions={
+          <button type="button" className="button button-primary" onClick={() => void session.refetch()}>
+            Try again
+          </button>
+        }
+      >
+        <p>Check your connection. This page also checks again by itself, and opens as soon as the server answers.</p>
       </ProblemPanel>
     );
-  } else if (session.isError) {
+  } else {
     page = (
       <ProblemPanel
         title="Portal could not start"
@@ -46,10 +59,13 @@ export function App() {
         <p>{describeForPerson(toApiError(session.error))}</p>
       </ProblemPanel>
     );
-  } else if (!user) page = <SignedOutPage route={route} />;
-  else page = <SignedInPage route={route} user={user} />;
+  }
 
-  return <AppShell user={user}>{page}</AppShell>;
+  return (
+    <AppShell user={user} restricted={restricted}>
+      {page}
+    </AppShell>
+  );
 }
 
 /** Every page needs a session; signing in keeps the address, so the page shows right after. */
@@ -59,8 +75,9 @@ function SignedOutPage({ route }: { route: Route }) {
       <>
         <SignedOutJoinPreview code={route.code} />
         <SignInPage
+          subordinate
           title="Sign in to open this invite"
-          intro="Someone sent you an invite to a chat. Sign in first; you come straight back to this invite."
+          intro="Someone sent you an invite to this chat. Sign in first; you come straight back to this invite."
         />
       </>
     );
@@ -69,6 +86,15 @@ function SignedOutPage({ route }: { route: Route }) {
 }
 
 function SignedInPage({ route, user }: { route: Route; user: UserMe }) {
+  return (
+    <>
+      <InterruptedActionNotice user={user} />
+      <RoutePage route={route} user={user} />
+    </>
+  );
+}
+
+function RoutePage({ route, user }: { route: Route; user: UserMe }) {
   switch (route.name) {
     case "home":
     case "signIn":

@@ -62,3 +62,10 @@ export const manageableChatSchema = z.object({
 });
 export type ManageableChat = z.infer<typeof manageableChatSchema>;
 export const manageableChatsSchema = z.array(manageableChatSchema);
+
+/**
+ * The people a chat's invites page names (tRPC only, `chat.people`): the creators of its active
+ * invites. The invite object stays as documented (`created_by_id`); the names go beside it.
+ */
+export const chatPeopleSchema = z.object({ users: z.array(publicUserSchema) });
+export type ChatPeople = z.infer<typeof chatPeopleSchema>;

@@ -41,3 +41,12 @@ export const demoAccountsSchema = z.array(demoAccountSchema);
 export type DemoAccount = z.infer<typeof demoAccountSchema>;
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+/**
+ * Why the signed-in account is restricted (tRPC only, `auth.restriction`), so the web app can say
+ * when a timeout ends: null when the session's account is not restricted or there is no session.
+ */
+export const accountRestrictionSchema = z
+  .object({ state: z.enum(["banned", "timeout"]), until: timestampSchema.nullable() })
+  .nullable();
+export type AccountRestriction = z.infer<typeof accountRestrictionSchema>;

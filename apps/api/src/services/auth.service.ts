@@ -1,5 +1,5 @@
-import { ErrorMessage, type MessageResult, type UserMe } from "@portal/contracts";
-import { isAccountRestricted, LOGIN_CODE_LIFETIME_MS, sessionLifetimeMs } from "@portal/core";
+import { ErrorMessage, toWireTimestamp, type AccountRestriction, type MessageResult, type UserMe } from "@portal/contracts";
+import { isAccountRestricted, LOGIN_CODE_LIFETIME_MS, sessionLifetimeMs, UserState } from "@portal/core";
 import {
   consumeLoginCode,
   deleteSession,
@@ -54,6 +54,32 @@ export async function currentUser(deps: ServiceDeps, token: string | undefined):
     if (error instanceof AppError && error.code === "UNAUTHORIZED") return null;
     throw error;
   }
+}
+
+/**
+ * Why the session's account is restricted, so a person in a timeout learns when it ends: null
+ * without a live session or for an account that is not restricted.
+ */
+export async function accountRestriction(deps: ServiceDeps, token: string | undefined): Promise<AccountRestriction> {
+  if (!token) return null;
+  const now = deps.now();
+  const user = await readSteps(deps.db, findSessionUser(sha256Hex(token), now));
+  if (!user) return null;
+  const state = stateOf(user);
+  if (!isAccountRestricted({ state, timeoutUntil: user.timeout_until }, now)) return null;
+  if (state === UserState.Banned) return { state: "banned", until: null };
+  return { state: "timeout", until: user.timeout_until === null ? null : toWireTimestamp(user.timeout_until) };
+}
+
+/**
+ * Ends the cookie's session whatever its account's standing: a banned or timed-out person can
+ * still sign out (`auth.logout`, like every authenticated route, answers them 403). Answers
+ * whether there was a session to end.
+ */
+export async function endAnySession(deps: ServiceDeps, token: string | undefined): Promise<boolean> {
+  if (!token) return false;
+  await logout(deps, token);
+  return true;
 }
 
 /**

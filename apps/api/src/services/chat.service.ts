@@ -1,9 +1,10 @@
-import type { ActivityPage, ActivityQuery, ManageableChat, MyChats, UserMe } from "@portal/contracts";
+import type { ActivityPage, ActivityQuery, ChatPeople, ManageableChat, MyChats, UserMe } from "@portal/contracts";
 import { toWireTimestamp } from "@portal/contracts";
 import { canManageChat } from "@portal/core";
 import { countActivity, listActivity } from "../db/repositories/activity.repository.js";
 import { countMembersByChat, listChatsOfUser, listManagementCandidates } from "../db/repositories/chat.repository.js";
-import { countActiveInvitesByChat } from "../db/repositories/invite.repository.js";
+import { countActiveInvitesByChat, listActiveInvites } from "../db/repositories/invite.repository.js";
+import { listUsersByIds } from "../db/repositories/user.repository.js";
 import type { UserRow } from "../db/schema.js";
 import { readSteps, type Steps } from "../db/steps.js";
 import { accessFactsOf, actorOf, requireManageableChat } from "./access.js";
@@ -69,4 +70,20 @@ function* chatActivitySteps(user: UserRow, input: ActivityQuery): Steps<Activity
     offset,
     limit,
   };
+}
+
+/**
+ * The people a chat's invites page names: the creators of its active invites, by id. Checked as
+ * `invite.list` is (the actor may manage the chat), so it names no one the list does not show.
+ */
+export function chatPeople(deps: ServiceDeps, user: UserRow, chatId: number): Promise<ChatPeople> {
+  return readSteps(deps.db, chatPeopleSteps(user, chatId, deps.now()));
+}
+
+function* chatPeopleSteps(user: UserRow, chatId: number, now: number): Steps<ChatPeople> {
+  const chat = yield* requireManageableChat(user, chatId);
+  const invites = yield* listActiveInvites(chat.id, now);
+  const ids = [...new Set(invites.map((invite) => invite.created_by_id).filter((id): id is number => id !== null))];
+  const users = yield* listUsersByIds(ids);
+  return { users: users.map(toPublicUser) };
 }

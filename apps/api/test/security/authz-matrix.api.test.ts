@@ -209,6 +209,15 @@ const ROUTES: Route[] = [
     checkSuccess: (r, b) => ok(Array.isArray((b as { invites?: unknown }).invites), "no invites list"),
   },
   {
+    name: "tRPC chat.people (tRPC only: who created the chat's invites)",
+    effect: "none",
+    kind: "manage",
+    needsInvite: false,
+    ok: 200,
+    call: (r) => trpcOutcome(() => r.client.chat.people.query({ chat_id: r.chat.id })),
+    checkSuccess: (_r, b) => ok(Array.isArray((b as { users?: unknown }).users), "no users list"),
+  },
+  {
     name: "tRPC invite.revoke",
     effect: "revoke",
     kind: "manage",

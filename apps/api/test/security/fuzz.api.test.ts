@@ -758,8 +758,8 @@ describe.each(BACKENDS)("fuzzing the API on %s", (backend) => {
   it(
     "tRPC procedure names, methods and inputs: unknown procedures 404, wrong methods 405, bad input 400, never a 5xx",
     async () => {
-      const queries = ["invite.list", "invite.preview", "chat.activity", "chat.mine", "chat.manageable", "user.me", "auth.demoAccounts"];
-      // auth.logout is left out: it would end the session the fuzzing runs on.
+      const queries = ["invite.list", "invite.preview", "chat.activity", "chat.mine", "chat.manageable", "chat.people", "user.me", "auth.demoAccounts", "auth.restriction"];
+      // auth.logout and auth.endSession are left out: they would end the session the fuzzing runs on.
       const mutations = ["invite.create", "invite.revoke", "invite.redeem", "auth.verify", "auth.demoLogin"];
       const name = fc.oneof(
         { weight: 4, arbitrary: fc.constantFrom(...queries, ...mutations) },

@@ -28,17 +28,28 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** A fresh browser profile (its own cookies): one person. Clipboard allowed, so "Copy link" can be read back. */
+export interface PersonOptions {
+  colorScheme?: "light" | "dark";
+  /** Lets a test inject a script (axe-core) past the app's Content-Security-Policy. */
+  bypassCSP?: boolean;
+  timezoneId?: string;
+  locale?: string;
+}
+
 export async function newPerson(
   browser: Browser,
   baseURL: string,
   viewport: { width: number; height: number } = DESKTOP,
+  options: PersonOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({
     baseURL,
     viewport,
     permissions: ["clipboard-read", "clipboard-write"],
-    timezoneId: "Europe/Berlin",
-    locale: "en-GB",
+    timezoneId: options.timezoneId ?? "Europe/Berlin",
+    locale: options.locale ?? "en-GB",
+    colorScheme: options.colorScheme ?? "light",
+    bypassCSP: options.bypassCSP ?? false,
     deviceScaleFactor: viewport.width < 600 ? 2 : 1,
     isMobile: viewport.width < 600,
     hasTouch: viewport.width < 600,

@@ -8,8 +8,9 @@ import { adminCli } from "./server";
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 export const SCREENSHOT_DIR = here("../../test-results/screenshots/");
-/** The one screenshot the README shows. */
+/** The README's main screenshot (light, desktop); `readmeScreenshot` names the others in docs/screenshots/. */
 export const README_SCREENSHOT = here("../../../../docs/screenshots/invites.png");
+export const readmeScreenshot = (name: string): string => here(`../../../../docs/screenshots/${name}.png`);
 
 export async function screenshot(
   page: Page,

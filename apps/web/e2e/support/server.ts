@@ -18,9 +18,23 @@ const EXIT_WITH_PARENT = new URL("../../../api/test/support/exit-with-parent.mjs
 export interface RunningServer {
   url: string;
   databaseUrl: string;
+  /** The folder of its database: another server can be started on it (`StartOptions.dir`). */
+  dir: string;
+  port: number;
+  /** Freezes the process (SIGSTOP) or lets it go on (SIGCONT): a server that hangs instead of refusing. */
+  pause(): void;
+  resume(): void;
   /** Every line the server printed, for a failure message. */
   logs: string[];
-  stop(): Promise<void>;
+  /** Stops the process; its database goes too, unless kept for a restart. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A database folder a stopped server left (`stop({ keepData: true })`), instead of a new one. */
+  dir?: string;
+  /** A fixed port (a restart comes back where the browser expects it); 0 picks a free one. */
+  port?: number;
 }
 
 /** What the e2e run needs built beforehand (turbo builds web and api before `test`). */
@@ -43,12 +57,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * Starts the real server (REST, tRPC and the built web app) on a free port over a fresh SQLite
  * database with the demo data, and resolves once it logs "listening".
  */
-export async function startServer(): Promise<RunningServer> {
-  const dir = await mkdtemp(join(tmpdir(), "portal-e2e-"));
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "portal-e2e-")));
   const databaseUrl = `file:${join(dir, "e2e.db")}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PORT: "0",
+    PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
     PORTAL_DEMO: "1",
@@ -68,16 +82,17 @@ export async function startServer(): Promise<RunningServer> {
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   const logs: string[] = [];
-  const stop = async () => {
+  const stop = async ({ keepData = false }: { keepData?: boolean } = {}) => {
     process.removeListener("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGCONT");
       child.kill("SIGTERM");
       if (!(await waitForExit(child, 10_000))) {
         child.kill("SIGKILL");
         await waitForExit(child, 5_000);
       }
     }
-    await rm(dir, { recursive: true, force: true });
+    if (!keepData) await rm(dir, { recursive: true, force: true });
   };
 
   try {
@@ -105,7 +120,19 @@ export async function startServer(): Promise<RunningServer> {
         reject(new Error(`the server exited early (code ${code}, signal ${signal})`));
       });
     });
-    return { url, databaseUrl, logs, stop };
+    const signal = (name: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    };
+    return {
+      url,
+      databaseUrl,
+      dir,
+      port: Number(new URL(url).port),
+      logs,
+      pause: () => signal("SIGSTOP"),
+      resume: () => signal("SIGCONT"),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${logs.join("\n")}`, { cause: error });

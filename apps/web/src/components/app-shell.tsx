@@ -1,14 +1,24 @@
 import type { UserMe } from "@portal/contracts";
 import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { toApiError } from "../lib/errors";
+import { describeFailure, toApiError } from "../lib/errors";
 import { levelName } from "../lib/levels";
 import { Link, navigate } from "../lib/router";
 import { startSession } from "../lib/session";
 import { trpc } from "../lib/trpc";
+import { ConnectionBanner } from "./session-notices";
 
-/** Header with the signed-in person and sign-out; the page below it. */
-export function AppShell({ user, children }: { user: UserMe | null | undefined; children: ReactNode }) {
+/** Header with the signed-in person and sign-out; the server-unreachable banner; the page below. */
+export function AppShell({
+  user,
+  restricted = false,
+  children,
+}: {
+  user: UserMe | null | undefined;
+  /** A banned or timed-out account: no chats to show, but Sign out all the same. */
+  restricted?: boolean;
+  children: ReactNode;
+}) {
   return (
     <>
       <a className="skip-link" href="#main">
@@ -24,7 +34,9 @@ export function AppShell({ user, children }: { user: UserMe | null | undefined; 
           </Link>
           {user ? (
             <nav aria-label="Account" className="header-nav">
-              <Link to="/">My chats</Link>
+              <Link to="/" className="header-link">
+                My chats
+              </Link>
               <span className="user-chip">
                 <span className="avatar" aria-hidden="true">
                   {user.username.slice(0, 1).toUpperCase()}
@@ -36,9 +48,14 @@ export function AppShell({ user, children }: { user: UserMe | null | undefined; 
               </span>
               <SignOutButton />
             </nav>
+          ) : restricted ? (
+            <nav aria-label="Account" className="header-nav">
+              <SignOutButton restricted />
+            </nav>
           ) : null}
         </div>
       </header>
+      <ConnectionBanner />
       <main id="main" tabIndex={-1} className="container">
         {children}
       </main>
@@ -46,25 +63,30 @@ export function AppShell({ user, children }: { user: UserMe | null | undefined; 
   );
 }
 
-function SignOutButton() {
-  const logout = useMutation(
-    trpc.auth.logout.mutationOptions({
-      onSettled: (_data, error) => {
-        // A session that was already gone is signed out all the same.
-        if (error && toApiError(error).code !== "UNAUTHORIZED") return;
-        startSession(null);
-        navigate("/");
-      },
-    }),
-  );
+function SignOutButton({ restricted = false }: { restricted?: boolean }) {
+  const signedOut = () => {
+    startSession(null);
+    navigate("/");
+  };
+  const options = {
+    onSettled: (_data: unknown, error: unknown) => {
+      // A session that was already gone is signed out all the same.
+      if (error && toApiError(error).code !== "UNAUTHORIZED") return;
+      signedOut();
+    },
+  };
+  // A restricted account's session is ended by auth.endSession (auth.logout answers it 403).
+  const logout = useMutation(trpc.auth.logout.mutationOptions(options));
+  const endSession = useMutation(trpc.auth.endSession.mutationOptions(options));
+  const mutation = restricted ? endSession : logout;
   return (
     <span className="sign-out">
-      <button type="button" className="button button-ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>
-        {logout.isPending ? "Signing out…" : "Sign out"}
+      <button type="button" className="button button-ghost" onClick={() => mutation.mutate()} disabled={mutation.isPending}>
+        {mutation.isPending ? "Signing out…" : "Sign out"}
       </button>
-      {logout.error && toApiError(logout.error).code !== "UNAUTHORIZED" ? (
+      {mutation.error && toApiError(mutation.error).code !== "UNAUTHORIZED" ? (
         <span className="inline-error" role="alert">
-          {toApiError(logout.error).message}
+          {describeFailure(mutation.error, { notDone: "you are still signed in", maybe: "you may still be signed in" })}
         </span>
       ) : null}
     </span>

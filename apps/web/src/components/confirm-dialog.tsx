@@ -1,8 +1,10 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode, type RefObject } from "react";
 
 /**
  * A modal confirmation on the native <dialog>: it traps focus, closes on Escape and hides the page
- * behind it from assistive technology. Focus starts on the safe choice (Cancel).
+ * behind it from assistive technology. Focus starts on the safe choice (Cancel). Cancel and Escape
+ * work while the action is pending too (its outcome shows on the page), and a failed action can be
+ * tried again from the dialog.
  */
 export function ConfirmDialog({
   open,
@@ -10,8 +12,10 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   pendingLabel,
+  retryLabel,
   pending,
   error,
+  returnFocus,
   onConfirm,
   onCancel,
 }: {
@@ -20,8 +24,12 @@ export function ConfirmDialog({
   children: ReactNode;
   confirmLabel: string;
   pendingLabel: string;
+  /** The confirm button's label after a failure, when trying again makes sense. */
+  retryLabel?: string;
   pending: boolean;
   error: string | null;
+  /** Where focus goes on closing, when not back to what opened the dialog (say, it is gone). */
+  returnFocus?: RefObject<HTMLElement | null>;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -36,8 +44,13 @@ export function ConfirmDialog({
       cancel.current?.focus();
     } else if (!open && element.open) {
       element.close();
+      const target = returnFocus?.current;
+      if (target) {
+        target.focus();
+        returnFocus.current = null;
+      }
     }
-  }, [open]);
+  }, [open, returnFocus]);
 
   return (
     <dialog
@@ -47,7 +60,7 @@ export function ConfirmDialog({
       aria-describedby="confirm-body"
       onCancel={(event) => {
         event.preventDefault();
-        if (!pending) onCancel();
+        onCancel();
       }}
     >
       {open ? (
@@ -62,11 +75,11 @@ export function ConfirmDialog({
             </p>
           ) : null}
           <div className="dialog-actions">
-            <button ref={cancel} type="button" className="button button-secondary" onClick={onCancel} disabled={pending}>
+            <button ref={cancel} type="button" className="button button-secondary" onClick={onCancel}>
               Cancel
             </button>
             <button type="button" className="button button-danger" onClick={onConfirm} disabled={pending}>
-              {pending ? pendingLabel : confirmLabel}
+              {pending ? pendingLabel : error && retryLabel ? retryLabel : confirmLabel}
             </button>
           </div>
         </div>

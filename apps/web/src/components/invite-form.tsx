@@ -1,20 +1,21 @@
 import type { Invite } from "@portal/contracts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
-import { fieldOfMessage, toApiError, describeForPerson } from "../lib/errors";
+import { describeFailure, fieldOfMessage, isUnauthorized, toApiError } from "../lib/errors";
+import { interrupt } from "../lib/interrupted";
 import {
-  currentTimeZone,
   EXPIRY_PRESETS,
   isExpiryPresetId,
   presetToUtc,
   resolveExpiry,
+  timeZoneLabel,
   toLocalDateTimeValue,
   type ExpiryChoice,
 } from "../lib/expiry";
 import { resolveMaxUses } from "../lib/invites";
 import type { QuotaState } from "../lib/quota";
 import { formatDateTime } from "../lib/time";
-import { trpc } from "../lib/trpc";
+import { trpc, trpcClient } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
 import { InlineError, useFieldIds } from "./ui";
 
@@ -33,16 +34,21 @@ function expiryChoiceOf(select: string, customLocal: string): ExpiryChoice {
 
 /**
  * Creates an invite: max uses (unlimited or a number) and expiry (never, a preset, or a date and
- * time in the person's own time zone, sent as UTC). Server errors appear under the field they name,
- * or under the button, in the server's words.
+ * time in the person's own time zone, sent as UTC). What the server would refuse is checked before
+ * sending; its errors all the same appear under the field they concern, in a person's words. A
+ * create that gets no answer ends in an error with the button back, to try again.
  */
 export function InviteForm({
   chatId,
+  chatName,
+  userId,
   quota,
   archived,
   onCreated,
 }: {
   chatId: number;
+  chatName: string;
+  userId: number;
   quota: QuotaState;
   archived: boolean;
   onCreated: (invite: Invite) => void;
@@ -70,10 +76,23 @@ export function InviteForm({
         setErrors({});
         onCreated(invite);
       },
-      onError: (error) => {
+      onError: (error, input) => {
+        if (isUnauthorized(error)) {
+          // Kept while the person signs in again, then offered to finish.
+          interrupt({
+            doing: `creating an invite for ${chatName}`,
+            finishLabel: "Create the invite",
+            userId,
+            run: async () => {
+              const invite = await trpcClient.invite.create.mutate(input);
+              return `Invite ${invite.code} created.`;
+            },
+          });
+          return;
+        }
         const apiError = toApiError(error);
         const field = fieldOfMessage(apiError.message);
-        const message = describeForPerson(apiError);
+        const message = describeFailure(error, { notDone: "the invite was not created", maybe: "the invite may not have been created" });
         if (field === "max_uses") {
           setErrors({ max_uses: message });
           maxInput.current?.focus();
@@ -85,11 +104,12 @@ export function InviteForm({
           submitButton.current?.focus();
         }
       },
-      onSettled: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
-        ]);
+      // Not awaited: the button is back as soon as the create has its answer, even when the
+      // refetches that follow hang on an unreachable server.
+      onSettled: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.people.queryKey({ chat_id: chatId }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() });
       },
     }),
   );
@@ -107,6 +127,7 @@ export function InviteForm({
     setErrors(next);
     if (!maxUses.ok) return maxInput.current?.focus();
     if (!expiry.ok) return customInput.current?.focus();
+    create.reset();
     create.mutate({ chat_id: chatId, max_uses: maxUses.maxUses, expires_at: expiry.expiresAt });
   };
 
@@ -148,16 +169,21 @@ export function InviteForm({
             <input
               ref={maxInput}
               id={maxIds.input}
-              type="number"
+              type="text"
               inputMode="numeric"
-              min={1}
-              step={1}
+              autoComplete="off"
               className="input input-number"
               value={maxText}
-              onChange={(e) => setMaxText(e.target.value)}
+              onChange={(e) => {
+                setMaxText(e.target.value);
+                if (errors.max_uses) setErrors({ ...errors, max_uses: undefined });
+              }}
               aria-invalid={errors.max_uses ? true : undefined}
-              aria-describedby={describedBy(errors.max_uses && maxIds.error)}
+              aria-describedby={describedBy(maxIds.hint, errors.max_uses && maxIds.error)}
             />
+            <p className="hint" id={maxIds.hint}>
+              A whole number, 1 or more.
+            </p>
           </div>
         ) : null}
         {errors.max_uses ? <InlineError id={maxIds.error}>{errors.max_uses}</InlineError> : null}
@@ -200,12 +226,15 @@ export function InviteForm({
               className="input"
               value={customLocal}
               min={toLocalDateTimeValue(now)}
-              onChange={(e) => setCustomLocal(e.target.value)}
+              onChange={(e) => {
+                setCustomLocal(e.target.value);
+                if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
+              }}
               aria-invalid={errors.expires_at ? true : undefined}
               aria-describedby={describedBy(customIds.hint, errors.expires_at && expiryIds.error)}
             />
             <p className="hint" id={customIds.hint}>
-              In your time zone, {currentTimeZone()}.
+              In your time zone, {timeZoneLabel(now)}.
             </p>
           </div>
         ) : null}
@@ -218,7 +247,7 @@ export function InviteForm({
         </p>
       ) : archived ? (
         <p className="notice notice-warning" id={quotaId} role="status">
-          This chat is archived: it takes no new invites.
+          This chat is archived: it takes no new invites, and its invites do not work.
         </p>
       ) : null}
 

@@ -1,27 +1,37 @@
-import type { Invite, ManageableChat, UserMe } from "@portal/contracts";
+import type { Invite, UserMe } from "@portal/contracts";
 import { useState } from "react";
 import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
-import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "../lib/time";
-import { useNow } from "../lib/use-now";
+import { formatDateTime, formatRelative, formatTimeLeft, hasExpired } from "../lib/time";
 import { WhoJoined } from "./invite-management";
 import { Meter } from "./ui";
 
 type CopyState = { code: string; ok: boolean; link: string } | null;
 
-/** The chat's active invites: code, creator, uses against max, time left, copy link, revoke. */
+/**
+ * The chat's active invites (the page leaves out those expired or used up since it fetched them):
+ * code, creator, uses against max, time left, copy link, edit, QR code, who joined, revoke. An archived chat's invites do not
+ * work, so they have no link to copy.
+ */
 export function InviteList({
+  chatId,
   invites,
   me,
-  chat,
+  people,
+  archived,
+  now,
   highlight,
   onRevoke,
   onEdit,
   onShowQr,
 }: {
+  chatId: number;
   invites: Invite[];
   me: UserMe;
-  chat: ManageableChat | undefined;
+  /** Names by user id, from `chat.people`. */
+  people: ReadonlyMap<number, string>;
+  archived: boolean;
+  now: number;
   highlight: string | null;
   onRevoke: (invite: Invite) => void;
   onEdit: (invite: Invite) => void;
@@ -29,8 +39,6 @@ export function InviteList({
 }) {
   const [copied, setCopied] = useState<CopyState>(null);
   const [showJoined, setShowJoined] = useState<string | null>(null);
-  const firstNow = Date.now();
-  const now = useNow(tickIntervalFor(invites.map((i) => i.expires_at), firstNow) ?? 60_000);
 
   const copy = async (code: string) => {
     const link = joinLink(code, window.location.origin);
@@ -38,7 +46,9 @@ export function InviteList({
   };
 
   if (invites.length === 0) {
-    return <p className="empty">No active invites. Create one to share a link to this chat.</p>;
+    return (
+      <p className="empty">{archived ? "This archived chat has no invites left." : "No active invites. Create one to share a link to this chat."}</p>
+    );
   }
 
   return (
@@ -59,7 +69,7 @@ export function InviteList({
                 {highlight === invite.code ? <span className="badge badge-accent">New</span> : null}
               </div>
               <p className="invite-creator">
-                Created by {creatorName(invite.created_by_id, me, chat?.owner)} ·{" "}
+                Created by {creatorName(invite.created_by_id, me, people)} ·{" "}
                 <time dateTime={invite.created_at} title={formatDateTime(invite.created_at)}>
                   {formatRelative(invite.created_at, now)}
                 </time>
@@ -97,19 +107,24 @@ export function InviteList({
               </div>
             </dl>
             <div className="invite-actions">
-              <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
-                Copy link<span className="sr-only"> for invite {invite.code}</span>
-              </button>
-              <button type="button" className="button button-secondary button-small" onClick={() => onEdit(invite)}>
-                Edit<span className="sr-only"> invite {invite.code}</span>
-              </button>
-              <button type="button" className="button button-secondary button-small" onClick={() => onShowQr(invite)}>
-                QR code<span className="sr-only"> of invite {invite.code}</span>
-              </button>
+              {archived ? null : (
+                <>
+                  <button type="button" className="button button-secondary button-small" onClick={() => void copy(invite.code)}>
+                    Copy link<span className="sr-only"> for invite {invite.code}</span>
+                  </button>
+                  <button type="button" className="button button-secondary button-small" onClick={() => onEdit(invite)}>
+                    Edit<span className="sr-only"> invite {invite.code}</span>
+                  </button>
+                  <button type="button" className="button button-secondary button-small" onClick={() => onShowQr(invite)}>
+                    QR code<span className="sr-only"> of invite {invite.code}</span>
+                  </button>
+                </>
+              )}
               <button
                 type="button"
                 className="button button-secondary button-small"
                 aria-expanded={showJoined === invite.code}
+                aria-controls={`joined-${invite.code}`}
                 onClick={() => setShowJoined(showJoined === invite.code ? null : invite.code)}
               >
                 Who joined<span className="sr-only"> through invite {invite.code}</span>
@@ -118,7 +133,7 @@ export function InviteList({
                 Revoke<span className="sr-only"> invite {invite.code}</span>
               </button>
             </div>
-            {showJoined === invite.code && chat ? <WhoJoined chatId={chat.id} code={invite.code} /> : null}
+            {showJoined === invite.code ? <WhoJoined id={`joined-${invite.code}`} chatId={chatId} code={invite.code} now={now} /> : null}
             <p className="copy-status" role="status">
               {copyState ? (
                 copyState.ok ? (

@@ -1,210 +1,615 @@
-import type { Invite } from "@portal/contracts";
+import type { Invite, InviteSettings } from "@portal/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import QRCode from "qrcode";
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { describeForPerson, toApiError } from "../lib/errors";
-import { EXPIRY_PRESETS, isExpiryPresetId, presetToUtc } from "../lib/expiry";
-import { joinLink } from "../lib/invites";
+import { useEffect, useRef, useState, type FormEvent, type RefObject } from "react";
+import { describeFailure, fieldOfMessage, isUnauthorized, maxUsesBelowUses, PersonMessage, toApiError } from "../lib/errors";
+import {
+  EXPIRY_PRESETS,
+  isExpiryPresetId,
+  presetToUtc,
+  resolveExpiry,
+  timeZoneLabel,
+  toLocalDateTimeValue,
+  type ExpiryChoice,
+} from "../lib/expiry";
+import { interrupt } from "../lib/interrupted";
+import { joinLink, resolveMaxUses } from "../lib/invites";
 import { PAUSE_DURATIONS, pauseUntil } from "../lib/pause";
-import { formatDateTime, formatRelative } from "../lib/time";
-import { trpc } from "../lib/trpc";
-import { Badge, InlineError } from "./ui";
+import { formatDateTime, formatRelative, formatTimeLeft } from "../lib/time";
+import { trpc, trpcClient } from "../lib/trpc";
+import { InlineError, useFieldIds } from "./ui";
 
-function useInvalidateInvites(chatId: number) {
+/** Not awaited by the callers: a control is back as soon as its call has an answer. */
+function useRefreshInvites(chatId: number) {
   const queryClient = useQueryClient();
-  return () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.chat.inviteSettings.queryKey({ chat_id: chatId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.chat.joinRequests.queryKey({ chat_id: chatId }) }),
-    ]);
+  return () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey({ chat_id: chatId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.chat.people.queryKey({ chat_id: chatId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.chat.manageable.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.chat.inviteSettings.queryKey({ chat_id: chatId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.chat.joinRequests.queryKey({ chat_id: chatId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.chat.activity.pathKey() });
+  };
 }
 
-/** The "paused until" banner, pause with a duration, resume, and the join approval switch. */
-export function InviteSettingsPanel({ chatId }: { chatId: number }) {
-  const settings = useQuery(trpc.chat.inviteSettings.queryOptions({ chat_id: chatId }));
-  const invalidate = useInvalidateInvites(chatId);
-  const [duration, setDuration] = useState<string>("1h");
-  const update = useMutation(trpc.chat.updateInviteSettings.mutationOptions({ onSettled: invalidate }));
-  if (!settings.data) return null;
-  const { paused_until, join_approval } = settings.data;
+/** The chat's invite settings, read by the banner and the panel alike (one query). */
+export function useInviteSettings(chatId: number) {
+  return useQuery(trpc.chat.inviteSettings.queryOptions({ chat_id: chatId }));
+}
+
+/** Whether the settings pause invites at `now` (a pause that has run out no longer counts). */
+export function pausedUntil(settings: InviteSettings | undefined, now: number): string | null {
+  const until = settings?.paused_until ?? null;
+  return until !== null && Date.parse(until) > now ? until : null;
+}
+
+function useUpdateSettings(chatId: number, chatName: string, userId: number, onDone: (settings: InviteSettings) => void) {
+  const refresh = useRefreshInvites(chatId);
+  const queryClient = useQueryClient();
+  return useMutation(
+    trpc.chat.updateInviteSettings.mutationOptions({
+      onSuccess: (settings) => {
+        queryClient.setQueryData(trpc.chat.inviteSettings.queryKey({ chat_id: chatId }), settings);
+        onDone(settings);
+      },
+      onError: (error, input) => {
+        if (!isUnauthorized(error)) return;
+        const what =
+          input.paused_until === null
+            ? "resuming invites"
+            : input.paused_until !== undefined
+              ? "pausing invites"
+              : input.join_approval
+                ? "turning join approval on"
+                : "turning join approval off";
+        interrupt({
+          doing: `${what} of ${chatName}`,
+          finishLabel: what.charAt(0).toUpperCase() + what.slice(1),
+          userId,
+          run: async () => {
+            await trpcClient.chat.updateInviteSettings.mutate(input);
+            return `Done: ${what} of ${chatName}.`;
+          },
+        });
+      },
+      onSettled: refresh,
+    }),
+  );
+}
+
+/**
+ * The "paused until" banner at the top of the invites page, with Resume: while it shows, nobody
+ * can join or open an invite of the chat.
+ */
+export function PausedBanner({ chatId, chatName, userId, now }: { chatId: number; chatName: string; userId: number; now: number }) {
+  const settings = useInviteSettings(chatId);
+  const [resumed, setResumed] = useState(false);
+  const update = useUpdateSettings(chatId, chatName, userId, () => setResumed(true));
+  const until = pausedUntil(settings.data, now);
+  if (!until) {
+    return resumed ? (
+      <p className="notice notice-success paused-banner" role="status">
+        Invites work again: people can join through every active link.
+      </p>
+    ) : null;
+  }
   return (
-    <section className="card stack" aria-labelledby="settings-title">
+    <section className="notice notice-warning paused-banner" aria-labelledby="paused-title" data-testid="paused-banner">
+      <div>
+        <h2 id="paused-title" className="notice-title">
+          Invites are paused until {formatDateTime(until)}
+        </h2>
+        <p>
+          Nobody can join or open an invite of this chat until then ({formatTimeLeft(until, now)}). Invites can still be created,
+          edited and revoked.
+        </p>
+        {update.error ? (
+          <InlineError id="resume-error">
+            {describeFailure(update.error, { notDone: "invites were not resumed", maybe: "invites may not have been resumed" })}
+          </InlineError>
+        ) : null}
+      </div>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={update.isPending}
+        aria-describedby={update.error ? "resume-error" : undefined}
+        onClick={() => {
+          setResumed(false);
+          update.mutate({ chat_id: chatId, paused_until: null });
+        }}
+      >
+        {update.isPending ? "Resuming…" : "Resume invites"}
+      </button>
+    </section>
+  );
+}
+
+/** Pause with a duration, and the join approval switch. */
+export function InviteSettingsPanel({ chatId, chatName, userId, now }: { chatId: number; chatName: string; userId: number; now: number }) {
+  const settings = useInviteSettings(chatId);
+  const [duration, setDuration] = useState<string>("1h");
+  const [status, setStatus] = useState<string | null>(null);
+  const [failed, setFailed] = useState<"pause" | "approval" | null>(null);
+  const pauseIds = useFieldIds();
+  const approvalIds = useFieldIds();
+  const update = useUpdateSettings(chatId, chatName, userId, (saved) => {
+    setFailed(null);
+    setStatus(
+      saved.paused_until && Date.parse(saved.paused_until) > Date.now()
+        ? null
+        : saved.join_approval
+          ? "Join approval is on: each join waits for a manager to approve it."
+          : "Join approval is off: people join at once.",
+    );
+  });
+  if (!settings.data) return null;
+  const until = pausedUntil(settings.data, now);
+  const error = update.error
+    ? describeFailure(update.error, { notDone: "the setting was not changed", maybe: "the setting may not have been changed" })
+    : null;
+  return (
+    <section className="card stack invite-settings" aria-labelledby="settings-title">
       <h2 id="settings-title" className="section-title">
         Invite settings
       </h2>
-      {paused_until ? (
-        <div className="notice notice-warning" role="status" data-testid="paused-banner">
-          <p>
-            <strong>Invites are paused until {formatDateTime(paused_until)}.</strong> Nobody can join or open an invite of
-            this chat until then.
-          </p>
-          <button type="button" className="button button-secondary button-small" disabled={update.isPending} onClick={() => update.mutate({ chat_id: chatId, paused_until: null })}>
-            Resume invites
-          </button>
-        </div>
+      {until ? (
+        <p className="hint">Invites are paused until {formatDateTime(until)}: resume them from the banner at the top of the page.</p>
       ) : (
-        <div className="form-row">
-          <label htmlFor="pause-duration">Pause all invites for</label>
-          <select id="pause-duration" value={duration} onChange={(e) => setDuration(e.target.value)}>
-            {PAUSE_DURATIONS.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            className="button button-secondary button-small"
-            disabled={update.isPending}
-            onClick={() => update.mutate({ chat_id: chatId, paused_until: pauseUntil(duration, Date.now()) })}
-          >
-            Pause invites
-          </button>
+        <div className="field">
+          <label htmlFor={pauseIds.input}>Pause all invites for</label>
+          <div className="inline-controls">
+            <select
+              id={pauseIds.input}
+              className="input"
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
+              aria-describedby={[pauseIds.hint, failed === "pause" && error ? pauseIds.error : ""].filter(Boolean).join(" ")}
+            >
+              {PAUSE_DURATIONS.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.label}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={update.isPending}
+              onClick={() => {
+                setStatus(null);
+                setFailed("pause");
+                update.mutate({ chat_id: chatId, paused_until: pauseUntil(duration, Date.now()) });
+              }}
+            >
+              {update.isPending && failed === "pause" ? "Pausing…" : "Pause invites"}
+            </button>
+          </div>
+          <p className="hint" id={pauseIds.hint}>
+            When a link leaks: nobody can join or open an invite until the pause ends or you resume.
+          </p>
+          {failed === "pause" && error ? <InlineError id={pauseIds.error}>{error}</InlineError> : null}
         </div>
       )}
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={join_approval}
-          disabled={update.isPending}
-          onChange={(e) => update.mutate({ chat_id: chatId, join_approval: e.target.checked })}
-        />{" "}
-        Ask me to approve each person who joins
-      </label>
-      {update.error ? <InlineError>{describeForPerson(toApiError(update.error))}</InlineError> : null}
+      <div className="field">
+        <label className="choice checkbox-choice" htmlFor={approvalIds.input}>
+          <input
+            id={approvalIds.input}
+            type="checkbox"
+            // What was asked for shows at once; it falls back to the server's value should the change fail.
+            checked={update.isPending && update.variables.join_approval !== undefined ? update.variables.join_approval : settings.data.join_approval}
+            disabled={update.isPending}
+            aria-describedby={[approvalIds.hint, failed === "approval" && error ? approvalIds.error : ""].filter(Boolean).join(" ")}
+            onChange={(e) => {
+              setStatus(null);
+              setFailed("approval");
+              update.mutate({ chat_id: chatId, join_approval: e.target.checked });
+            }}
+          />
+          Approve each person who joins
+        </label>
+        <p className="hint" id={approvalIds.hint}>
+          A join becomes a request under Join requests; its invite is used when you approve it.
+        </p>
+        {failed === "approval" && error ? <InlineError id={approvalIds.error}>{error}</InlineError> : null}
+      </div>
+      <p className="panel-status" role="status">
+        {status}
+      </p>
     </section>
   );
 }
 
 /** Pending join requests, oldest first, with a count badge; approve or decline each. */
-export function JoinRequestsPanel({ chatId }: { chatId: number }) {
+export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: number; chatName: string; userId: number; now: number }) {
   const requests = useQuery({ ...trpc.chat.joinRequests.queryOptions({ chat_id: chatId }), refetchInterval: 15_000 });
-  const invalidate = useInvalidateInvites(chatId);
+  const refresh = useRefreshInvites(chatId);
   const [status, setStatus] = useState<string | null>(null);
-  const approve = useMutation(trpc.chat.approveJoinRequest.mutationOptions({ onSuccess: (r) => setStatus(r.message), onSettled: invalidate }));
-  const decline = useMutation(trpc.chat.declineJoinRequest.mutationOptions({ onSuccess: (r) => setStatus(r.message), onSettled: invalidate }));
+  const [failure, setFailure] = useState<{ userId: number; message: string } | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const decide = useMutation({
+    mutationFn: (input: { approve: boolean; user_id: number; username: string }) =>
+      input.approve
+        ? trpcClient.chat.approveJoinRequest.mutate({ chat_id: chatId, user_id: input.user_id })
+        : trpcClient.chat.declineJoinRequest.mutate({ chat_id: chatId, user_id: input.user_id }),
+    onSuccess: (_result, input) => {
+      setFailure(null);
+      setStatus(input.approve ? `${input.username} joined ${chatName}.` : `${input.username}'s request was declined.`);
+      // The row is gone: focus goes to the panel's heading, not to <body>.
+      heading.current?.focus();
+    },
+    onError: (error, input) => {
+      const verb = input.approve ? "approving" : "declining";
+      if (isUnauthorized(error)) {
+        interrupt({
+          doing: `${verb} ${input.username}'s request to join ${chatName}`,
+          finishLabel: `${input.approve ? "Approve" : "Decline"} ${input.username}`,
+          userId,
+          run: async () => {
+            if (input.approve) await trpcClient.chat.approveJoinRequest.mutate({ chat_id: chatId, user_id: input.user_id });
+            else await trpcClient.chat.declineJoinRequest.mutate({ chat_id: chatId, user_id: input.user_id });
+            return input.approve ? `${input.username} joined ${chatName}.` : `${input.username}'s request was declined.`;
+          },
+        });
+        return;
+      }
+      const done = input.approve ? `${input.username} was not let in` : `the request was not declined`;
+      setFailure({
+        userId: input.user_id,
+        message: describeFailure(error, { notDone: done, maybe: input.approve ? `${input.username} may not have been let in` : "the request may not have been declined" }),
+      });
+    },
+    onSettled: refresh,
+  });
+
+  const settings = useInviteSettings(chatId);
   const total = requests.data?.total ?? 0;
-  const error = approve.error ?? decline.error;
+  // Without join approval there are no requests to show, unless some were left from before.
+  if (settings.data && !settings.data.join_approval && total === 0 && status === null) return null;
   return (
-    <section className="card stack" aria-labelledby="requests-title">
-      <h2 id="requests-title" className="section-title">
-        Join requests <Badge tone={total > 0 ? "accent" : "neutral"}>{total}</Badge>
+    <section className="card stack join-requests" aria-labelledby="requests-title">
+      <h2 id="requests-title" ref={heading} tabIndex={-1} className="section-title requests-title">
+        Join requests{" "}
+        <span className={`badge ${total > 0 ? "badge-count" : ""}`} data-testid="requests-badge">
+          {total}
+        </span>
         <span className="sr-only"> pending</span>
       </h2>
-      <p className="status-line" role="status">
+      <p className="panel-status" role="status">
         {status}
       </p>
-      {error ? <InlineError>{describeForPerson(toApiError(error))}</InlineError> : null}
+      {requests.error && !requests.data ? (
+        <InlineError>{describeFailure(requests.error, { notDone: "the requests could not be loaded", maybe: "the requests could not be loaded" })}</InlineError>
+      ) : null}
       {requests.data && requests.data.requests.length === 0 ? <p className="empty">No pending requests.</p> : null}
-      <ul className="request-list">
-        {requests.data?.requests.map((r) => (
-          <li key={r.user.id} className="request" data-user={r.user.username}>
-            <span>
-              <strong>{r.user.username}</strong> asked <time dateTime={r.created_at}>{formatRelative(r.created_at, Date.now())}</time> through{" "}
-              <code>{r.invite_code}</code>
-            </span>
-            <span className="invite-actions">
-              <button type="button" className="button button-primary button-small" disabled={approve.isPending} onClick={() => { setStatus(null); approve.mutate({ chat_id: chatId, user_id: r.user.id }); }}>
-                Approve<span className="sr-only"> {r.user.username}</span>
-              </button>
-              <button type="button" className="button button-danger-ghost button-small" disabled={decline.isPending} onClick={() => { setStatus(null); decline.mutate({ chat_id: chatId, user_id: r.user.id }); }}>
-                Decline<span className="sr-only"> {r.user.username}</span>
-              </button>
-            </span>
-          </li>
-        ))}
-      </ul>
+      {requests.data && requests.data.requests.length > 0 ? (
+        <ul className="request-list">
+          {requests.data.requests.map((r) => {
+            const pending = decide.isPending && decide.variables?.user_id === r.user.id;
+            const errorId = `request-error-${r.user.id}`;
+            return (
+              <li key={r.user.id} className="request" data-user={r.user.username}>
+                <p className="request-who">
+                  <strong>{r.user.username}</strong> asked{" "}
+                  <time dateTime={r.created_at} title={formatDateTime(r.created_at)}>
+                    {formatRelative(r.created_at, now)}
+                  </time>{" "}
+                  through <code>{r.invite_code}</code>
+                </p>
+                <div className="invite-actions">
+                  <button
+                    type="button"
+                    className="button button-primary button-small"
+                    disabled={decide.isPending}
+                    aria-describedby={failure?.userId === r.user.id ? errorId : undefined}
+                    onClick={() => {
+                      setStatus(null);
+                      decide.mutate({ approve: true, user_id: r.user.id, username: r.user.username });
+                    }}
+                  >
+                    {pending && decide.variables?.approve ? "Approving…" : "Approve"}
+                    <span className="sr-only"> {r.user.username}</span>
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-danger-ghost button-small"
+                    disabled={decide.isPending}
+                    onClick={() => {
+                      setStatus(null);
+                      decide.mutate({ approve: false, user_id: r.user.id, username: r.user.username });
+                    }}
+                  >
+                    {pending && !decide.variables?.approve ? "Declining…" : "Decline"}
+                    <span className="sr-only"> {r.user.username}</span>
+                  </button>
+                </div>
+                {failure?.userId === r.user.id ? <InlineError id={errorId}>{failure.message}</InlineError> : null}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
     </section>
   );
 }
 
-/** A modal on the native <dialog> that opens when `open` turns true. */
-function useModal(open: boolean) {
+/**
+ * A modal on the native <dialog> that opens when `open` turns true: focus goes to `initial` (or the
+ * dialog's first control) and, on closing, back to what had it before.
+ */
+function useModal(open: boolean, initial?: RefObject<HTMLElement | null>) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    if (open && !element.open) element.showModal();
-    else if (!open && element.open) element.close();
-  }, [open]);
+    if (open && !element.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      element.showModal();
+      initial?.current?.focus();
+    } else if (!open && element.open) {
+      element.close();
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
+    }
+  }, [open, initial]);
   return dialog;
 }
 
 const KEEP = "keep";
 
-/** Edits an invite: the create form's choices (max uses, expiry), prefilled with the invite's own. */
-export function EditInviteDialog({ chatId, invite, onClose, onSaved }: { chatId: number; invite: Invite | null; onClose: () => void; onSaved: (invite: Invite) => void }) {
-  const dialog = useModal(invite !== null);
-  const invalidate = useInvalidateInvites(chatId);
+interface EditErrors {
+  max_uses?: string;
+  expires_at?: string;
+  form?: string;
+}
+
+function expiryChoiceOf(select: string, customLocal: string): ExpiryChoice {
+  if (select === "never") return { kind: "never" };
+  if (select === "custom") return { kind: "custom", local: customLocal };
+  return isExpiryPresetId(select) ? { kind: "preset", preset: select } : { kind: "never" };
+}
+
+/**
+ * Edits an invite with the create form's choices (max uses, expiry), prefilled with the invite's
+ * own; only what changed is sent. What the server would refuse is checked first, in a person's
+ * words under the field; the server's errors show the same way.
+ */
+export function EditInviteDialog({
+  chatId,
+  chatName,
+  userId,
+  invite,
+  onClose,
+  onSaved,
+}: {
+  chatId: number;
+  chatName: string;
+  userId: number;
+  invite: Invite | null;
+  onClose: () => void;
+  onSaved: (invite: Invite | null) => void;
+}) {
+  const firstField = useRef<HTMLInputElement>(null);
+  const dialog = useModal(invite !== null, firstField);
+  const refresh = useRefreshInvites(chatId);
   const [maxMode, setMaxMode] = useState<"unlimited" | "limited">("unlimited");
   const [maxText, setMaxText] = useState("");
   const [expiry, setExpiry] = useState<string>(KEEP);
+  const [customLocal, setCustomLocal] = useState("");
+  const [errors, setErrors] = useState<EditErrors>({});
+  const maxIds = useFieldIds();
+  const expiryIds = useFieldIds();
+  const customIds = useFieldIds();
+  const formErrorId = `${maxIds.input}-form-error`;
+  const maxInput = useRef<HTMLInputElement>(null);
+  const expiryInput = useRef<HTMLSelectElement>(null);
+  const customInput = useRef<HTMLInputElement>(null);
+  const saveButton = useRef<HTMLButtonElement>(null);
+
   const update = useMutation(
     trpc.invite.update.mutationOptions({
       onSuccess: (saved) => onSaved(saved),
-      onSettled: invalidate,
+      onError: (error, input) => {
+        if (isUnauthorized(error)) {
+          interrupt({
+            doing: `editing invite ${input.code} of ${chatName}`,
+            finishLabel: `Save invite ${input.code}`,
+            userId,
+            run: async () => {
+              await trpcClient.invite.update.mutate(input);
+              return `Invite ${input.code} saved.`;
+            },
+          });
+          onClose();
+          return;
+        }
+        const apiError = toApiError(error);
+        const message =
+          apiError.code === "NOT_FOUND"
+            ? PersonMessage.inviteGone
+            : describeFailure(error, { notDone: "the invite was not changed", maybe: "the invite may not have been changed" });
+        const field = fieldOfMessage(apiError.message);
+        if (field === "max_uses") {
+          setErrors({ max_uses: message });
+          maxInput.current?.focus();
+        } else if (field === "expires_at") {
+          setErrors({ expires_at: message });
+          (expiry === "custom" ? customInput.current : expiryInput.current)?.focus();
+        } else {
+          setErrors({ form: message });
+          saveButton.current?.focus();
+        }
+      },
+      onSettled: refresh,
     }),
   );
+
   useEffect(() => {
     if (!invite) return;
     setMaxMode(invite.max_uses === null ? "unlimited" : "limited");
-    setMaxText(invite.max_uses === null ? "" : String(invite.max_uses));
+    setMaxText(invite.max_uses === null ? String(Math.max(invite.uses, 1)) : String(invite.max_uses));
     setExpiry(KEEP);
+    setCustomLocal("");
+    setErrors({});
     update.reset();
+    // Only when another invite is opened: the mutation object changes on every render.
   }, [invite?.code]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!invite) return;
-    const max_uses = maxMode === "unlimited" ? null : Number(maxText);
-    const expires_at = expiry === KEEP ? undefined : expiry === "never" ? null : isExpiryPresetId(expiry) ? presetToUtc(expiry, Date.now()) : undefined;
-    update.mutate({ chat_id: chatId, code: invite.code, max_uses, ...(expires_at === undefined ? {} : { expires_at }) });
+    if (!invite || update.isPending) return;
+    const next: EditErrors = {};
+    const maxUses = resolveMaxUses(maxMode, maxText);
+    if (!maxUses.ok) next.max_uses = maxUses.error;
+    else if (maxUses.maxUses !== null && maxUses.maxUses < invite.uses) next.max_uses = maxUsesBelowUses(invite.uses);
+    const expiryResult = expiry === KEEP ? null : resolveExpiry(expiryChoiceOf(expiry, customLocal), Date.now());
+    if (expiryResult && !expiryResult.ok) next.expires_at = expiryResult.error;
+    setErrors(next);
+    if (next.max_uses) return maxInput.current?.focus();
+    if (next.expires_at) return customInput.current?.focus();
+    const changes: { max_uses?: number | null; expires_at?: string | null } = {};
+    if (maxUses.ok && maxUses.maxUses !== invite.max_uses) changes.max_uses = maxUses.maxUses;
+    if (expiryResult?.ok) changes.expires_at = expiryResult.expiresAt;
+    if (Object.keys(changes).length === 0) return onSaved(null);
+    update.reset();
+    update.mutate({ chat_id: chatId, code: invite.code, ...changes });
   };
 
+  const describedBy = (...ids: (string | false | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
+
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="edit-title" onCancel={(e) => { e.preventDefault(); onClose(); }}>
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby="edit-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
       {invite ? (
-        <form className="stack" onSubmit={submit}>
+        <form className="stack" onSubmit={submit} noValidate>
           <h2 id="edit-title" className="dialog-title">
             Edit invite <code>{invite.code}</code>
           </h2>
-          <fieldset>
+          <fieldset className="field" aria-describedby={describedBy(errors.max_uses && maxIds.error)}>
             <legend>Max uses</legend>
-            <label>
-              <input type="radio" name="edit-max" checked={maxMode === "unlimited"} onChange={() => setMaxMode("unlimited")} /> Unlimited
-            </label>
-            <label>
-              <input type="radio" name="edit-max" checked={maxMode === "limited"} onChange={() => setMaxMode("limited")} /> Limited to
-            </label>
-            <input
-              aria-label="Number of uses"
-              type="number"
-              min={Math.max(1, invite.uses)}
-              value={maxText}
-              disabled={maxMode !== "limited"}
-              onChange={(e) => setMaxText(e.target.value)}
-            />
-            <p className="hint">Used {invite.uses} times so far: the limit cannot go below that.</p>
+            <div className="choice-row">
+              <label className="choice">
+                <input
+                  ref={firstField}
+                  type="radio"
+                  name="edit-max-mode"
+                  value="unlimited"
+                  checked={maxMode === "unlimited"}
+                  onChange={() => setMaxMode("unlimited")}
+                />
+                Unlimited
+              </label>
+              <label className="choice">
+                <input type="radio" name="edit-max-mode" value="limited" checked={maxMode === "limited"} onChange={() => setMaxMode("limited")} />
+                Limited
+              </label>
+            </div>
+            {maxMode === "limited" ? (
+              <div className="field nested">
+                <label htmlFor={maxIds.input}>Number of uses</label>
+                <input
+                  ref={maxInput}
+                  id={maxIds.input}
+                  type="text"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  className="input input-number"
+                  value={maxText}
+                  onChange={(e) => {
+                    setMaxText(e.target.value);
+                    if (errors.max_uses) setErrors({ ...errors, max_uses: undefined });
+                  }}
+                  aria-invalid={errors.max_uses ? true : undefined}
+                  aria-describedby={describedBy(maxIds.hint, errors.max_uses && maxIds.error)}
+                />
+              </div>
+            ) : null}
+            <p className="hint" id={maxIds.hint}>
+              Used {invite.uses} {invite.uses === 1 ? "time" : "times"} so far: the limit cannot go below that.
+            </p>
+            {errors.max_uses ? <InlineError id={maxIds.error}>{errors.max_uses}</InlineError> : null}
           </fieldset>
-          <label htmlFor="edit-expiry">Expires</label>
-          <select id="edit-expiry" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
-            <option value={KEEP}>{invite.expires_at ? `Keep: ${formatDateTime(invite.expires_at)}` : "Keep: never"}</option>
-            <option value="never">Never</option>
-            {EXPIRY_PRESETS.map((p) => (
-              <option key={p.id} value={p.id}>
-                In {p.label}
-              </option>
-            ))}
-          </select>
-          {update.error ? <InlineError>{describeForPerson(toApiError(update.error))}</InlineError> : null}
+
+          <div className="field">
+            <label htmlFor={expiryIds.input}>Expires</label>
+            <select
+              ref={expiryInput}
+              id={expiryIds.input}
+              className="input"
+              value={expiry}
+              onChange={(e) => {
+                setExpiry(e.target.value);
+                if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
+                if (e.target.value === "custom" && customLocal === "") {
+                  setCustomLocal(toLocalDateTimeValue(invite.expires_at ? Date.parse(invite.expires_at) : Date.now() + 24 * 3600_000));
+                }
+              }}
+              aria-invalid={errors.expires_at && expiry !== "custom" ? true : undefined}
+              aria-describedby={describedBy(errors.expires_at && expiry !== "custom" && expiryIds.error)}
+            >
+              <option value={KEEP}>{invite.expires_at ? `As now: ${formatDateTime(invite.expires_at)}` : "As now: never"}</option>
+              {invite.expires_at ? <option value="never">Never</option> : null}
+              {EXPIRY_PRESETS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label} from now
+                </option>
+              ))}
+              <option value="custom">A date and time…</option>
+            </select>
+            {expiry !== KEEP && expiry !== "never" && expiry !== "custom" && isExpiryPresetId(expiry) ? (
+              <p className="hint">Expires around {formatDateTime(presetToUtc(expiry, Date.now()))}.</p>
+            ) : null}
+            {expiry === "custom" ? (
+              <div className="field nested">
+                <label htmlFor={customIds.input}>Expiry date and time</label>
+                <input
+                  ref={customInput}
+                  id={customIds.input}
+                  type="datetime-local"
+                  className="input"
+                  value={customLocal}
+                  min={toLocalDateTimeValue(Date.now())}
+                  onChange={(e) => {
+                    setCustomLocal(e.target.value);
+                    if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
+                  }}
+                  aria-invalid={errors.expires_at ? true : undefined}
+                  aria-describedby={describedBy(customIds.hint, errors.expires_at && expiryIds.error)}
+                />
+                <p className="hint" id={customIds.hint}>
+                  In your time zone, {timeZoneLabel(Date.now())}.
+                </p>
+              </div>
+            ) : null}
+            {errors.expires_at ? <InlineError id={expiryIds.error}>{errors.expires_at}</InlineError> : null}
+          </div>
+
+          {errors.form ? (
+            <p className="inline-error" id={formErrorId} role="alert">
+              {errors.form}
+            </p>
+          ) : null}
           <div className="dialog-actions">
-            <button type="button" className="button button-secondary" onClick={onClose} disabled={update.isPending}>
+            <button type="button" className="button button-secondary" onClick={onClose}>
               Cancel
             </button>
-            <button type="submit" className="button button-primary" disabled={update.isPending}>
-              {update.isPending ? "Saving…" : "Save changes"}
+            <button
+              ref={saveButton}
+              type="submit"
+              className="button button-primary"
+              aria-disabled={update.isPending ? true : undefined}
+              aria-describedby={describedBy(errors.form && formErrorId)}
+            >
+              {update.isPending ? "Saving…" : errors.form ? "Try again" : "Save changes"}
             </button>
           </div>
         </form>
@@ -215,31 +620,54 @@ export function EditInviteDialog({ chatId, invite, onClose, onSaved }: { chatId:
 
 /** A QR code of an invite's link (the `qrcode` library), big enough to scan from a screen. */
 export function InviteQrDialog({ code, onClose }: { code: string | null; onClose: () => void }) {
-  const dialog = useModal(code !== null);
-  const [src, setSrc] = useState<string | null>(null);
+  const close = useRef<HTMLButtonElement>(null);
+  const dialog = useModal(code !== null, close);
+  const [drawn, setDrawn] = useState<{ link: string; src: string } | null>(null);
+  const [failed, setFailed] = useState(false);
   const link = code ? joinLink(code, window.location.origin) : "";
   useEffect(() => {
-    setSrc(null);
     if (!link) return;
     let live = true;
-    void QRCode.toDataURL(link, { width: 320, margin: 2, errorCorrectionLevel: "M" }).then((url) => {
-      if (live) setSrc(url);
-    });
+    setFailed(false);
+    // Dark modules on white whatever the theme: scanners read that best.
+    QRCode.toDataURL(link, { width: 320, margin: 2, errorCorrectionLevel: "M", color: { dark: "#000000", light: "#ffffff" } }).then(
+      (src) => {
+        if (live) setDrawn({ link, src });
+      },
+      () => {
+        if (live) setFailed(true);
+      },
+    );
     return () => {
       live = false;
     };
   }, [link]);
+  const src = drawn?.link === link ? drawn.src : null;
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="qr-title" onCancel={(e) => { e.preventDefault(); onClose(); }}>
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby="qr-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
       {code ? (
         <div className="stack qr">
           <h2 id="qr-title" className="dialog-title">
             Scan to join
           </h2>
-          {src ? <img src={src} width={320} height={320} alt={`QR code of the invite link ${link}`} /> : <p>Drawing the code…</p>}
-          <p className="copy-link">{link}</p>
+          {src ? (
+            <img className="qr-image" src={src} width={320} height={320} alt={`QR code of the invite link ${link}`} />
+          ) : failed ? (
+            <InlineError>The QR code could not be drawn. Share the link below instead.</InlineError>
+          ) : (
+            <p>Drawing the code…</p>
+          )}
+          <p className="copy-link qr-link">{link}</p>
           <div className="dialog-actions">
-            <button type="button" className="button button-secondary" onClick={onClose}>
+            <button ref={close} type="button" className="button button-secondary" onClick={onClose}>
               Close
             </button>
           </div>
@@ -250,23 +678,41 @@ export function InviteQrDialog({ code, onClose }: { code: string | null; onClose
 }
 
 /** Who joined through one invite: the chat's activity filtered by its code. */
-export function WhoJoined({ chatId, code }: { chatId: number; code: string }) {
+export function WhoJoined({ id, chatId, code, now }: { id: string; chatId: number; code: string; now: number }) {
   const activity = useQuery(trpc.chat.activity.queryOptions({ chat_id: chatId, invite_code: code, limit: 100 }));
-  if (activity.error) return <InlineError>{describeForPerson(toApiError(activity.error))}</InlineError>;
-  if (!activity.data) return <p className="hint">Loading…</p>;
-  if (activity.data.total === 0) return <p className="hint">Nobody has joined through this link yet.</p>;
+  const body = () => {
+    if (activity.error && !activity.data) {
+      return (
+        <InlineError>
+          {describeFailure(activity.error, { notDone: "who joined could not be loaded", maybe: "who joined could not be loaded" })}
+        </InlineError>
+      );
+    }
+    if (!activity.data) return <p className="hint">Loading who joined…</p>;
+    const joins = activity.data.events.filter((e) => e.action === "join");
+    if (joins.length === 0) return <p className="hint">Nobody has joined through this link yet.</p>;
+    return (
+      <>
+        <p className="hint">
+          {joins.length} {joins.length === 1 ? "person" : "people"} joined through this link
+          {activity.data.total > activity.data.events.length ? ` (the latest ${activity.data.events.length} events shown)` : ""}
+        </p>
+        <ul className="joined-list">
+          {joins.map((e, i) => (
+            <li key={`${e.user.id}-${i}`}>
+              <span className="who">{e.user.username}</span>{" "}
+              <time dateTime={e.created_at} title={formatDateTime(e.created_at)}>
+                {formatRelative(e.created_at, now)}
+              </time>
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  };
   return (
-    <div className="who-joined">
-      <p className="hint">
-        {activity.data.total} {activity.data.total === 1 ? "person" : "people"} joined through this link
-      </p>
-      <ul>
-        {activity.data.events.map((e, i) => (
-          <li key={`${e.user.id}-${i}`}>
-            {e.user.username} · <time dateTime={e.created_at}>{formatDateTime(e.created_at)}</time>
-          </li>
-        ))}
-      </ul>
+    <div className="who-joined" id={id} role="region" aria-label={`Who joined through invite ${code}`}>
+      {body()}
     </div>
   );
 }

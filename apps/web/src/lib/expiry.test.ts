@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXPIRY_PRESETS, localDateTimeToUtc, presetToUtc, resolveExpiry, toLocalDateTimeValue } from "./expiry";
+import { EXPIRY_PRESETS, localDateTimeToUtc, presetToUtc, resolveExpiry, timeZoneLabel, toLocalDateTimeValue } from "./expiry";
 
 const NOW = Date.parse("2026-03-16T12:00:00.750Z");
 
@@ -114,12 +114,20 @@ describe("resolveExpiry (the form's choice → expires_at)", () => {
     expect(result.ok).toBe(false);
   });
 
-  it("a past custom time is left for the server to refuse in its own words", () => {
+  it("a past custom time is refused before sending, in a person's words", () => {
     inTimeZone("UTC", () =>
       expect(resolveExpiry({ kind: "custom", local: "2020-01-01T00:00" }, NOW)).toEqual({
-        ok: true,
-        expiresAt: "2020-01-01T00:00:00Z",
+        ok: false,
+        error: "Choose a date and time in the future: that moment has already passed",
       }),
     );
+  });
+});
+
+describe("timeZoneLabel (the zone as people name it)", () => {
+  it("names the zone and its offset instead of the raw id", () => {
+    expect(timeZoneLabel(NOW, "en-GB", "Asia/Calcutta")).toBe("India Standard Time (GMT+05:30)");
+    expect(timeZoneLabel(NOW, "en-US", "America/New_York")).toBe("Eastern Time (GMT-04:00)");
+    expect(timeZoneLabel(Date.parse("2026-01-16T12:00:00Z"), "en-GB", "Europe/Berlin")).toBe("Central European Time (GMT+01:00)");
   });
 });

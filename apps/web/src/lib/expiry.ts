@@ -1,4 +1,5 @@
 import { toWireTimestamp } from "@portal/contracts/wire";
+import { PersonMessage } from "./errors";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -72,9 +73,8 @@ export function toLocalDateTimeValue(epochMs: number): string {
 }
 
 /**
- * The form's expiry choice as `expires_at` for `invite.create`. Only what the server cannot know is
- * checked here (an empty or impossible local time); whether it lies in the future is the server's
- * call, and its message is shown as it comes.
+ * The form's expiry choice as `expires_at` for `invite.create`. What the server would refuse is
+ * said here first, in a person's words: an empty, impossible or already past local time.
  */
 export function resolveExpiry(choice: ExpiryChoice, nowMs: number): ExpiryResult {
   switch (choice.kind) {
@@ -86,6 +86,7 @@ export function resolveExpiry(choice: ExpiryChoice, nowMs: number): ExpiryResult
       if (choice.local.trim() === "") return { ok: false, error: "Choose a date and time for the invite to expire" };
       const utc = localDateTimeToUtc(choice.local);
       if (utc === null) return { ok: false, error: "That date and time does not exist in your time zone; choose another" };
+      if (Date.parse(utc) <= nowMs) return { ok: false, error: PersonMessage.expiryPast };
       return { ok: true, expiresAt: utc };
     }
   }
@@ -94,4 +95,26 @@ export function resolveExpiry(choice: ExpiryChoice, nowMs: number): ExpiryResult
 /** The person's IANA time zone (`Europe/Berlin`), to say in which zone a custom date is read. */
 export function currentTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "your local time zone";
+}
+
+function zonePart(style: "longGeneric" | "longOffset", nowMs: number, locale?: string, timeZone?: string): string | null {
+  try {
+    const parts = new Intl.DateTimeFormat(locale, { timeZoneName: style, timeZone }).formatToParts(nowMs);
+    return parts.find((part) => part.type === "timeZoneName")?.value ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The person's time zone as people name it, with its offset: `Central European Time (GMT+01:00)`,
+ * `India Standard Time (GMT+05:30)`, never a raw (or old) id such as `Asia/Calcutta`. The id only
+ * when the runtime has no name for it.
+ */
+export function timeZoneLabel(nowMs: number, locale?: string, timeZone?: string): string {
+  const name = zonePart("longGeneric", nowMs, locale, timeZone);
+  const offset = zonePart("longOffset", nowMs, locale, timeZone);
+  if (name && !/^GMT[+-]/.test(name)) return offset && offset !== name ? `${name} (${offset})` : name;
+  if (offset) return offset;
+  return timeZone ?? currentTimeZone();
 }

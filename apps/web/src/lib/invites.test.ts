@@ -50,30 +50,41 @@ describe("resolveMaxUses", () => {
     expect(resolveMaxUses("unlimited", "")).toEqual({ ok: true, maxUses: null });
   });
 
-  it("a number is sent as is, for the server to judge", () => {
+  it("takes a whole number from 1 to 2,147,483,647", () => {
     expect(resolveMaxUses("limited", " 2 ")).toEqual({ ok: true, maxUses: 2 });
-    expect(resolveMaxUses("limited", "0")).toEqual({ ok: true, maxUses: 0 });
-    expect(resolveMaxUses("limited", "1.5")).toEqual({ ok: true, maxUses: 1.5 });
+    expect(resolveMaxUses("limited", "1")).toEqual({ ok: true, maxUses: 1 });
+    expect(resolveMaxUses("limited", "2147483647")).toEqual({ ok: true, maxUses: 2147483647 });
   });
 
-  it("an empty or non-numeric field asks for a number", () => {
-    expect(resolveMaxUses("limited", "")).toMatchObject({ ok: false });
-    expect(resolveMaxUses("limited", "two")).toMatchObject({ ok: false });
+  it.each(["0", "2.5", "1e3", "-1", "+5", "0x10", "2147483648", "two", "1 000"])(
+    "refuses %s before sending, in a person's words",
+    (text) => {
+      expect(resolveMaxUses("limited", text)).toEqual({
+        ok: false,
+        error: "Enter a whole number of uses from 1 to 2,147,483,647, or choose Unlimited",
+      });
+    },
+  );
+
+  it("asks for a number when the field is empty", () => {
+    expect(resolveMaxUses("limited", "")).toEqual({ ok: false, error: "Enter how many times the invite can be used, or choose Unlimited" });
   });
 });
 
 describe("creatorName", () => {
   const me = { id: 7, username: "maya" };
-  const owner = { id: 4, username: "umar" };
+  const people = new Map([
+    [4, "umar"],
+    [3, "maya"],
+  ]);
 
-  it("names the person, the owner, or the id", () => {
-    expect(creatorName(7, me, owner)).toBe("maya (you)");
-    expect(creatorName(4, me, owner)).toBe("umar");
-    expect(creatorName(9, me, owner)).toBe("user #9");
-    expect(creatorName(9, me, null)).toBe("user #9");
+  it("names the person, or whom chat.people named", () => {
+    expect(creatorName(7, me, people)).toBe("maya (you)");
+    expect(creatorName(4, me, people)).toBe("umar");
+    expect(creatorName(9, me, people)).toBe("…");
   });
 
   it("says when the creator's account was deleted", () => {
-    expect(creatorName(null, me, owner)).toBe("a deleted user");
+    expect(creatorName(null, me, people)).toBe("a deleted user");
   });
 });

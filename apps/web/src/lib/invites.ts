@@ -1,3 +1,4 @@
+import { MAX_USES_LIMIT, PersonMessage } from "./errors";
 import { hasExpired } from "./time";
 
 /** The fields of an invite that decide whether it can still be used. */
@@ -57,29 +58,29 @@ export function joinLink(code: string, origin: string): string {
 export type MaxUsesResult = { ok: true; maxUses: number | null } | { ok: false; error: string };
 
 /**
- * Reads the max-uses field. Only an empty field is caught here; anything else typed as a number is
- * sent as is, so the server's own words explain what is wrong with it (`max_uses must be at least 1`).
+ * Reads the max-uses field as a person types it: digits only (no `2.5`, no `1e3`, no `+5`), from 1
+ * to the API's limit, so what the server would refuse is said next to the field before sending.
  */
 export function resolveMaxUses(mode: "unlimited" | "limited", text: string): MaxUsesResult {
   if (mode === "unlimited") return { ok: true, maxUses: null };
   const trimmed = text.trim();
-  if (trimmed === "") return { ok: false, error: "Enter how many times the invite can be used, or choose Unlimited" };
+  if (trimmed === "") return { ok: false, error: PersonMessage.maxUsesEmpty };
+  if (!/^\d+$/.test(trimmed)) return { ok: false, error: PersonMessage.maxUses };
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { ok: false, error: "Max uses must be a whole number, such as 5" };
+  if (value < 1 || value > MAX_USES_LIMIT) return { ok: false, error: PersonMessage.maxUses };
   return { ok: true, maxUses: value };
 }
 
 /**
- * Who created an invite, from what the page knows (the list carries only `created_by_id`): the
- * person, the chat's owner, or else the id.
+ * Who created an invite, by name: the person, or whom `chat.people` named (the list carries only
+ * `created_by_id`); the id only while the names are still on their way.
  */
 export function creatorName(
   createdById: number | null,
   me: { id: number; username: string },
-  owner: { id: number; username: string } | null | undefined,
+  people: ReadonlyMap<number, string>,
 ): string {
   if (createdById === null) return "a deleted user";
   if (createdById === me.id) return `${me.username} (you)`;
-  if (owner && createdById === owner.id) return owner.username;
-  return `user #${createdById}`;
+  return people.get(createdById) ?? "…";
 }

@@ -1,5 +1,6 @@
 import type { UserMe } from "@portal/contracts";
 import { queryOptions, useQuery } from "@tanstack/react-query";
+import { clearSessionEnded, takeInterruptedAction } from "./interrupted";
 import { queryClient, SESSION_KEY, trpcClient } from "./trpc";
 
 /**
@@ -21,6 +22,10 @@ export function useSession() {
  * The session query itself is updated in place, so the app (which observes it) re-renders at once.
  */
 export function startSession(user: UserMe | null): void {
+  // Signing in again ends the "session ended" notice (an interrupted action is offered next);
+  // signing out on purpose drops the action too.
+  if (user === null) takeInterruptedAction();
+  clearSessionEnded();
   queryClient.setQueryData(SESSION_KEY, user);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
 }

@@ -1,9 +1,11 @@
 import type { ActivityEvent } from "@portal/contracts";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { ChatFrame, useManagedChat } from "../components/chat-frame";
 import { Loading } from "../components/ui";
 import { offsetOf, pageInfo } from "../lib/paging";
-import { Link } from "../lib/router";
+import { isNetworkError } from "../lib/errors";
+import { Link, navigate } from "../lib/router";
 import { paths } from "../lib/routes";
 import { formatDateTime, formatRelative } from "../lib/time";
 import { trpc } from "../lib/trpc";
@@ -43,9 +45,14 @@ export function ChatActivityPage({ chatId, page }: { chatId: number; page: numbe
     placeholderData: keepPreviousData,
   });
 
-  if (activity.error) return <ChatProblem error={activity.error} />;
-
   const info = activity.data ? pageInfo(page, ACTIVITY_PAGE_SIZE, activity.data.total) : null;
+  // A page past the end (`?page=99`, or the last page after rows went away): on to the last one.
+  const pastTheEnd = info !== null && !activity.isPlaceholderData && info.page < page;
+  useEffect(() => {
+    if (pastTheEnd && info) navigate(paths.chatActivity(chatId, info.page), { replace: true });
+  }, [pastTheEnd, info, chatId]);
+
+  if (activity.error && !isNetworkError(activity.error)) return <ChatProblem error={activity.error} />;
 
   return (
     <ChatFrame chatId={chatId} chat={chat} tab="activity">
@@ -54,12 +61,16 @@ export function ChatActivityPage({ chatId, page }: { chatId: number; page: numbe
           <h2 id="activity-title" className="section-title">
             Activity
           </h2>
-          {info ? <p className="hint">{info.summary}</p> : null}
+          {info && !pastTheEnd ? <p className="hint">{info.summary}</p> : null}
         </div>
-        {!activity.data ? (
-          <Loading label="Loading activity…" />
+        {!activity.data || pastTheEnd ? (
+          activity.error ? (
+            <p className="empty">The activity could not be loaded yet. It appears as soon as the server answers.</p>
+          ) : (
+            <Loading label="Loading activity…" />
+          )
         ) : activity.data.events.length === 0 ? (
-          <p className="empty">{activity.data.total === 0 ? "Nobody has joined or left this chat yet." : "This page is empty."}</p>
+          <p className="empty">Nobody has joined or left this chat yet.</p>
         ) : (
           <table className="activity-table" aria-describedby="activity-title">
             <thead>
@@ -96,7 +107,7 @@ export function ChatActivityPage({ chatId, page }: { chatId: number; page: numbe
             </tbody>
           </table>
         )}
-        {info && info.pageCount > 1 ? (
+        {info && !pastTheEnd && info.pageCount > 1 ? (
           <nav className="pager" aria-label="Activity pages">
             {info.hasPrevious ? (
               <Link to={paths.chatActivity(chatId, info.page - 1)} className="button button-secondary button-small" rel="prev">

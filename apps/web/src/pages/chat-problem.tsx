@@ -10,7 +10,9 @@ export function ChatProblem({ error }: { error: unknown }) {
       ? "It may not exist, or it is private and you are not in it."
       : apiError.code === "FORBIDDEN"
         ? "You can see this chat, but your level does not let you manage it."
-        : "Try again in a moment.";
+        : apiError.code === null
+          ? "The server did not answer. This page checks again by itself."
+          : "Try again in a moment.";
   return (
     <ProblemPanel
       title={describeForPerson(apiError)}

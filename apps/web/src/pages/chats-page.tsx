@@ -1,7 +1,7 @@
 import type { ChatSummary, ManageableChat, UserMe } from "@portal/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { Badge, InlineError, Loading, PageTitle, VisibilityBadge } from "../components/ui";
-import { toApiError } from "../lib/errors";
+import { describeFailure } from "../lib/errors";
 import { levelName } from "../lib/levels";
 import { Link } from "../lib/router";
 import { paths } from "../lib/routes";
@@ -16,6 +16,9 @@ export function ChatsPage({ user }: { user: UserMe }) {
   const mine = useQuery(trpc.chat.mine.queryOptions());
   const manageable = useQuery(trpc.chat.manageable.queryOptions());
   const managed = new Map((manageable.data ?? []).map((chat) => [chat.id, chat]));
+  // A chat the person is in shows once, above (with its management links); below, the others.
+  const mineIds = new Set((mine.data ?? []).map((chat) => chat.id));
+  const others = (manageable.data ?? []).filter((chat) => !mineIds.has(chat.id));
 
   return (
     <>
@@ -30,10 +33,12 @@ export function ChatsPage({ user }: { user: UserMe }) {
         <h2 id="mine-title" className="section-title">
           Chats you own or joined
         </h2>
-        {mine.isPending ? (
-          <Loading label="Loading your chats…" />
-        ) : mine.error ? (
-          <InlineError>{toApiError(mine.error).message}</InlineError>
+        {mine.data === undefined ? (
+          mine.error ? (
+            <InlineError>{describeFailure(mine.error, { notDone: "your chats could not be loaded", maybe: "your chats could not be loaded" })}</InlineError>
+          ) : (
+            <Loading label="Loading your chats…" />
+          )
         ) : mine.data.length === 0 ? (
           <p className="empty">You are not in any chat yet. Open an invite link to join one.</p>
         ) : (
@@ -47,20 +52,24 @@ export function ChatsPage({ user }: { user: UserMe }) {
 
       <section aria-labelledby="manage-title" className="section">
         <h2 id="manage-title" className="section-title">
-          Chats you can manage
+          Other chats you can manage
         </h2>
         <p className="hint">
-          Chats you own, and the public and official chats your level ({levelName(user.permission_level)}) lets you manage.
+          The public and official chats your level ({levelName(user.permission_level)}) lets you manage, besides your own.
         </p>
-        {manageable.isPending ? (
-          <Loading label="Loading the chats you can manage…" />
-        ) : manageable.error ? (
-          <InlineError>{toApiError(manageable.error).message}</InlineError>
-        ) : manageable.data.length === 0 ? (
-          <p className="empty">There are no chats you can manage.</p>
+        {manageable.data === undefined || mine.data === undefined ? (
+          manageable.error ? (
+            <InlineError>
+              {describeFailure(manageable.error, { notDone: "these chats could not be loaded", maybe: "these chats could not be loaded" })}
+            </InlineError>
+          ) : (
+            <Loading label="Loading the chats you can manage…" />
+          )
+        ) : others.length === 0 ? (
+          <p className="empty">There are no other chats you can manage.</p>
         ) : (
           <ul className="chat-grid">
-            {manageable.data.map((chat) => (
+            {others.map((chat) => (
               <ManageableChatCard key={chat.id} chat={chat} />
             ))}
           </ul>
@@ -79,6 +88,7 @@ function MyChatCard({ chat, managed, userId }: { chat: ChatSummary; managed: Man
           {chat.name}
         </h3>
         <VisibilityBadge visibility={chat.visibility} />
+        {managed?.archived ? <Badge tone="warning">Archived</Badge> : null}
       </div>
       <p className="chat-meta">
         <span>{isOwner ? "Owner" : "Member"}</span>
@@ -88,6 +98,9 @@ function MyChatCard({ chat, managed, userId }: { chat: ChatSummary; managed: Man
         <div className="actions">
           <Link to={paths.chatInvites(chat.id)} className="button button-secondary button-small">
             Manage invites<span className="sr-only"> of {chat.name}</span>
+          </Link>
+          <Link to={paths.chatActivity(chat.id)} className="button button-ghost button-small">
+            Activity<span className="sr-only"> of {chat.name}</span>
           </Link>
         </div>
       ) : (

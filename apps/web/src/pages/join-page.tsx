@@ -1,13 +1,18 @@
 import type { InvitePreview, PendingJoin, RedeemResult, UserMe } from "@portal/contracts";
+import { ErrorMessage } from "@portal/contracts/messages";
 import { INVITE_CODE_PATTERN } from "@portal/contracts/patterns";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PageTitle, InlineError, Loading, ProblemPanel, VisibilityBadge } from "../components/ui";
-import { describeForPerson, toApiError } from "../lib/errors";
+import { describeFailure, isNetworkError, isUnauthorized, toApiError } from "../lib/errors";
+import { interrupt } from "../lib/interrupted";
 import { usageState } from "../lib/invites";
 import { Link, requestFocus } from "../lib/router";
 import { formatDateTime, formatTimeLeft } from "../lib/time";
-import { trpc } from "../lib/trpc";
+import { trpc, trpcClient } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
+
+/** What a holder of a valid link reads while the chat's invites are paused (403 `Invites to this chat are paused`). */
+const PAUSED_TEXT = "Invites to this chat are paused for now, so no one can join through a link. Try again later, or ask the person who sent it.";
 
 /** Unknown, revoked, expired and used-up invites all look the same from outside: one page for all. */
 export function InvalidInvite() {
@@ -45,26 +50,56 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
       onSuccess: () => {
         // The Join button goes away with the preview: the outcome's heading takes focus.
         requestFocus();
-        return queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.chat.mine.queryKey() });
+      },
+      onError: (error, input) => {
+        if (!isUnauthorized(error) || !preview.data) return;
+        const name = preview.data.chat.name;
+        interrupt({
+          doing: `joining ${name}`,
+          finishLabel: `Join ${name}`,
+          userId: user.id,
+          run: async () => {
+            const result = await trpcClient.invite.redeem.mutate(input);
+            if ("pending" in result && result.pending) return `Your request to join ${result.chat.name} was sent.`;
+            return result.already_member ? `You were already in ${result.chat.name}.` : `You joined ${result.chat.name}.`;
+          },
+        });
       },
     }),
   );
 
   if (redeem.data) return <Joined result={redeem.data} />;
   if (preview.isPending) return <Loading label="Opening the invite…" />;
-  if (preview.error) {
+  if (preview.error && !preview.data) {
     const error = toApiError(preview.error);
     if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") return <InvalidInvite />;
+    const paused = error.message === ErrorMessage.invitesPaused;
+    // A chat ban: say what it means, not a bare "Access denied".
+    const banned = error.code === "FORBIDDEN" && !paused;
     return (
       <ProblemPanel
-        title={error.code === "FORBIDDEN" ? "You cannot join this chat" : "The invite could not be opened"}
+        title={paused ? "Invites to this chat are paused" : banned ? "You are banned from this chat" : "The invite could not be opened"}
         actions={
-          <Link to="/" className="button button-secondary">
-            Go to my chats
-          </Link>
+          <>
+            {isNetworkError(preview.error) ? (
+              <button type="button" className="button button-primary" onClick={() => void preview.refetch()}>
+                Try again
+              </button>
+            ) : null}
+            <Link to="/" className="button button-secondary">
+              Go to my chats
+            </Link>
+          </>
         }
       >
-        <p>{describeForPerson(error)}</p>
+        <p>
+          {paused
+            ? PAUSED_TEXT
+            : banned
+            ? "The chat's owner or a moderator banned you from it, so this invite cannot let you in. Ask them if you think this is a mistake."
+            : describeFailure(preview.error, { notDone: "the invite could not be opened", maybe: "the invite could not be opened" })}
+        </p>
       </ProblemPanel>
     );
   }
@@ -92,7 +127,15 @@ function JoinInvite({ code, user }: { code: string; user: UserMe }) {
           >
             {redeem.isPending ? "Joining…" : preview.data.join_approval ? `Ask to join ${chat.name}` : `Join ${chat.name}`}
           </button>
-          {redeemError ? <InlineError id="join-error">{describeForPerson(redeemError)}</InlineError> : null}
+          {redeem.error && redeemError ? (
+            <InlineError id="join-error">
+              {redeemError.message === ErrorMessage.invitesPaused
+                ? PAUSED_TEXT
+                : redeemError.code === "FORBIDDEN"
+                  ? "You are banned from this chat, so this invite cannot let you in."
+                  : describeFailure(redeem.error, { notDone: "you have not joined", maybe: "you may not have joined" })}
+            </InlineError>
+          ) : null}
         </div>
       )}
       <p className="hint">
@@ -115,9 +158,23 @@ export function SignedOutJoinPreview({ code }: { code: string }) {
   if (preview.error) {
     const error = toApiError(preview.error);
     if (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") return <InvalidInvite />;
+    const paused = error.message === ErrorMessage.invitesPaused;
     return (
-      <ProblemPanel title="The invite cannot be used right now">
-        <p>{describeForPerson(error)}</p>
+      <ProblemPanel
+        title={paused ? "Invites to this chat are paused" : "The invite cannot be opened right now"}
+        actions={
+          isNetworkError(preview.error) ? (
+            <button type="button" className="button button-primary" onClick={() => void preview.refetch()}>
+              Try again
+            </button>
+          ) : undefined
+        }
+      >
+        <p>
+          {paused
+            ? PAUSED_TEXT
+            : describeFailure(preview.error, { notDone: "the invite could not be opened", maybe: "the invite could not be opened" })}
+        </p>
       </ProblemPanel>
     );
   }

@@ -2,7 +2,8 @@ import type { UserMe } from "@portal/contracts";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { InlineError, PageTitle, useFieldIds } from "../components/ui";
-import { toApiError } from "../lib/errors";
+import { describeFailure } from "../lib/errors";
+import { useSessionEnd } from "../lib/interrupted";
 import { levelName } from "../lib/levels";
 import { requestFocus } from "../lib/router";
 import { startSession } from "../lib/session";
@@ -12,15 +13,41 @@ import { trpc } from "../lib/trpc";
  * Sign-in with a login code, and in demo mode with one click on a demo account. Signing in keeps
  * the address as it is, so whatever page asked for it (an invite link) shows right after.
  */
-export function SignInPage({ title = "Sign in", intro }: { title?: string; intro?: string }) {
+export function SignInPage({
+  title = "Sign in",
+  intro,
+  subordinate = false,
+}: {
+  title?: string;
+  intro?: string;
+  /** Below a page of its own (an invite's preview, with the page's h1): the title is an h2. */
+  subordinate?: boolean;
+}) {
   const signedIn = (user: UserMe) => {
     requestFocus();
     startSession(user);
   };
+  const sessionEnd = useSessionEnd();
   return (
     <div className="sign-in">
+      {sessionEnd.ended ? (
+        <div className="notice notice-warning session-notice" role="alert">
+          <p>
+            <strong>Your session ended</strong> (signed out in another tab, or it expired).{" "}
+            {sessionEnd.action
+              ? `Sign in again to finish ${sessionEnd.action.doing}: it has not been done.`
+              : "Sign in again to go on where you were."}
+          </p>
+        </div>
+      ) : null}
       <section className="card sign-in-card">
-        <PageTitle title={title} />
+        {subordinate ? (
+          <h2 className="sign-in-title" id="sign-in-title">
+            {title}
+          </h2>
+        ) : (
+          <PageTitle title={title} />
+        )}
         <p className="lead">{intro ?? "Manage the invite links of your chats, and join chats you were invited to."}</p>
         <LoginCodeForm onSignedIn={signedIn} />
       </section>
@@ -34,7 +61,8 @@ function LoginCodeForm({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
   const [localError, setLocalError] = useState<string | null>(null);
   const ids = useFieldIds();
   const verify = useMutation(trpc.auth.verify.mutationOptions({ onSuccess: onSignedIn }));
-  const error = localError ?? (verify.error ? toApiError(verify.error).message : null);
+  const error =
+    localError ?? (verify.error ? describeFailure(verify.error, { notDone: "you are not signed in", maybe: "you may not be signed in" }) : null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -68,8 +96,7 @@ function LoginCodeForm({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
           aria-describedby={`${ids.hint}${error ? ` ${ids.error}` : ""}`}
         />
         <p className="hint" id={ids.hint}>
-          8 characters, case-sensitive, valid for 10 minutes. An admin creates one with{" "}
-          <code>pnpm portal-admin login-code --user &lt;name&gt;</code>.
+          8 characters, case-sensitive, valid for 10 minutes. Ask an admin of your Portal for one.
         </p>
         {error ? <InlineError id={ids.error}>{error}</InlineError> : null}
       </div>
@@ -100,18 +127,29 @@ function DemoAccounts({ onSignedIn }: { onSignedIn: (user: UserMe) => void }) {
               className="demo-account"
               onClick={() => demoLogin.mutate({ username: account.username })}
               disabled={demoLogin.isPending}
-              aria-label={`Sign in as ${account.username}, ${levelName(account.permission_level)}`}
             >
+              {/* One name for screen readers, holding the visible words: "Sign in as olivia, Owner". */}
+              <span className="sr-only">
+                {pendingName === account.username
+                  ? `Signing in as ${account.username}…`
+                  : `Sign in as ${account.username}, ${levelName(account.permission_level)}`}
+              </span>
               <span className="avatar" aria-hidden="true">
                 {account.username.slice(0, 1).toUpperCase()}
               </span>
-              <span className="demo-name">{pendingName === account.username ? "Signing in…" : account.username}</span>
-              <span className={`level level-${account.permission_level}`}>{levelName(account.permission_level)}</span>
+              <span className="demo-name" aria-hidden="true">
+                {pendingName === account.username ? "Signing in…" : account.username}
+              </span>
+              <span className={`level level-${account.permission_level}`} aria-hidden="true">
+                {levelName(account.permission_level)}
+              </span>
             </button>
           </li>
         ))}
       </ul>
-      {demoLogin.error ? <InlineError>{toApiError(demoLogin.error).message}</InlineError> : null}
+      {demoLogin.error ? (
+        <InlineError>{describeFailure(demoLogin.error, { notDone: "you are not signed in", maybe: "you may not be signed in" })}</InlineError>
+      ) : null}
     </section>
   );
 }

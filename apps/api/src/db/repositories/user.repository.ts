@@ -36,6 +36,12 @@ export function* listUsersByUsername(usernames: readonly string[]): Steps<UserRo
   return (yield* dynamicQuery((db) => db.selectFrom("users").selectAll().where("username", "in", usernames))).rows;
 }
 
+/** The users of these ids, by id (for the names a chat's page shows). */
+export function* listUsersByIds(ids: readonly number[]): Steps<UserRow[]> {
+  if (ids.length === 0) return [];
+  return (yield* dynamicQuery((db) => db.selectFrom("users").selectAll().where("id", "in", ids).orderBy("id"))).rows;
+}
+
 const anyUser = preparedQuery((db) => db.selectFrom("users").select("id").limit(1));
 
 export function* hasAnyUser(): Steps<boolean> {

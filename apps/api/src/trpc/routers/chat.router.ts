@@ -5,7 +5,7 @@ import {
   joinRequestsInputSchema,
   updateInviteSettingsInputSchema,
 } from "@portal/contracts";
-import { chatActivity, manageableChats, myChats } from "../../services/chat.service.js";
+import { chatActivity, chatPeople, manageableChats, myChats } from "../../services/chat.service.js";
 import {
   approveJoinRequest,
   declineJoinRequest,
@@ -19,6 +19,8 @@ export const chatRouter = router({
   activity: authedProcedure.input(activityInputSchema).query(({ ctx, input }) => chatActivity(ctx.deps, ctx.user, input)),
   mine: authedProcedure.query(({ ctx }) => myChats(ctx.deps, ctx.user)),
   manageable: authedProcedure.query(({ ctx }) => manageableChats(ctx.deps, ctx.user)),
+  /** tRPC only: the names of the people the chat's invites page shows (its invites' creators). */
+  people: authedProcedure.input(chatRefInputSchema).query(({ ctx, input }) => chatPeople(ctx.deps, ctx.user, input.chat_id)),
   inviteSettings: authedProcedure.input(chatRefInputSchema).query(({ ctx, input }) => inviteSettings(ctx.deps, ctx.user, input.chat_id)),
   updateInviteSettings: authedProcedure
     .input(updateInviteSettingsInputSchema)
