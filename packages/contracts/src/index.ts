@@ -9,3 +9,4 @@ export * from "./wire.js";
 export * from "./patterns.js";
 export * from "./idempotency.js";
 export * from "./management.js";
+export * from "./events.js";

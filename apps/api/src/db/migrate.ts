@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely/migrati
 import * as initial from "./migrations/2026-11-28-001-initial.js";
 import * as idempotencyKeys from "./migrations/2026-12-01-001-idempotency-keys.js";
 import * as inviteManagement from "./migrations/2026-12-01-010-invite-management.js";
+import * as chatEvents from "./migrations/2026-12-01-020-chat-events.js";
 import type { DB } from "./schema.js";
 
 /** Migrations in order, named with a date prefix; imported statically so the build carries them. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-28-001-initial": initial,
   "2026-12-01-001-idempotency-keys": idempotencyKeys,
   "2026-12-01-010-invite-management": inviteManagement,
+  "2026-12-01-020-chat-events": chatEvents,
 };
 
 /** The names of every migration, in the order they run. */

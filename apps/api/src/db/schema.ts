@@ -70,6 +70,8 @@ export interface InvitesTable {
   uses: Generated<number>;
   max_uses: number | null;
   revoked_at: number | null;
+  /** 1 once `invite.expired` was recorded (SPEC section 11); the expiry sweep sets it exactly once. */
+  expiry_recorded: Generated<number>;
 }
 
 export interface ActivityEventsTable {
@@ -107,6 +109,27 @@ export interface JoinRequestsTable {
   created_at: number;
 }
 
+/** One live event (SPEC section 11), written in the transaction of the change it tells of. */
+export interface ChatEventsTable {
+  /** The event's cursor: in commit order within a chat on both databases. */
+  id: Generated<number>;
+  chat_id: number;
+  type: string;
+  /** The event's data as JSON text, as it goes on the wire. */
+  data: string;
+  created_at: number;
+}
+
+/** A lease for an open event stream: how many a user holds open, over every instance. */
+export interface EventStreamsTable {
+  id: string;
+  user_id: number;
+  instance_id: string;
+  chat_id: number;
+  opened_at: number;
+  lease_until: number;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -118,6 +141,8 @@ export interface DB {
   activity_events: ActivityEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   join_requests: JoinRequestsTable;
+  chat_events: ChatEventsTable;
+  event_streams: EventStreamsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -130,3 +155,4 @@ export type SessionRow = Selectable<SessionsTable>;
 export type ChatBanRow = Selectable<ChatBansTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type JoinRequestRow = Selectable<JoinRequestsTable>;
+export type ChatEventRow = Selectable<ChatEventsTable>;

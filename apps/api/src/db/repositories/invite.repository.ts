@@ -109,14 +109,14 @@ export const insertInvite = preparedQuery(
   },
 );
 
-type NewInvite = Omit<InviteRow, "id" | "uses" | "revoked_at">;
+type NewInvite = Omit<InviteRow, "id" | "uses" | "revoked_at" | "expiry_recorded">;
 
 /** Inserts an invite; returns undefined when the code is taken (the caller draws another). */
 export function* insertInviteUnlessCodeTaken(invite: NewInvite): Steps<InviteRow | undefined> {
   const result = yield* step(insertInvite, invite.code, invite.chat_id, invite.created_by_id, invite.created_at, invite.expires_at, invite.max_uses);
   const returned = result.rows[0] as { id: number } | undefined;
   const id = returned ? returned.id : result.numAffectedRows ? Number(result.insertId) : undefined;
-  return id === undefined ? undefined : { id, ...invite, uses: 0, revoked_at: null };
+  return id === undefined ? undefined : { id, ...invite, uses: 0, revoked_at: null, expiry_recorded: 0 };
 }
 
 const listActive = preparedQuery((db, chatId: number, now: number) => {
