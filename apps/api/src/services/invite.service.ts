@@ -29,6 +29,7 @@ import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
 import { onceSteps, parseIdempotencyKey, requestHashOf } from "./idempotency.js";
+import { recordEvent } from "./events.js";
 import { toChatSummary, toInviteDto } from "./mappers.js";
 
 /** How often a freshly drawn code may collide before we give up (each collision is ~2^-83 likely). */
@@ -111,7 +112,10 @@ function* createInviteSteps(
       expires_at: expiresAt,
       max_uses: input.max_uses ?? null,
     });
-    if (row) return row;
+    if (row) {
+      yield* recordEvent(chat.id, "invite.created", toInviteDto(row), now);
+      return row;
+    }
     deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
   }
   throw new Error(`no free invite code after ${CODE_ATTEMPTS} attempts`);
