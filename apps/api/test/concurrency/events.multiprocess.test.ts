@@ -15,6 +15,7 @@ import type { ChatRow } from "../../src/db/schema.js";
 import { LISTENER_APPLICATION_NAME } from "../../src/live/feed.js";
 import { BACKENDS, POSTGRES_ADMIN_URL } from "../support/backends.js";
 import { http } from "../support/clients.js";
+import { openSocket } from "../support/raw-http.js";
 import { spawnServer, startProcessCluster, type ProcessCluster, type ServerProcess } from "../support/processes.js";
 import { openSse, subscribeChatEvents, type SseStream, type TrpcEventSubscriber } from "../support/sse.js";
 
@@ -255,6 +256,50 @@ describe.each(BACKENDS)("live events across %s: 4 server processes on one databa
     expect(opened).toHaveLength(6);
     expect((await sse(url(0), chats[1]!.id, session)).status).toBe(429);
     for (const s of [...elsewhere, ...opened]) s.close();
+  });
+
+  it("ends its streams at shutdown (SIGTERM) so the server exits at once, cleanly, and they resume on another instance", async () => {
+    const { chat, session } = await owned();
+    // With a long shutdown timeout: a stream that held the server open would show as a slow exit and a warning.
+    const stopping = await extraServer({ SHUTDOWN_TIMEOUT_MS: "60000", KEEP_ALIVE_TIMEOUT_MS: "60000" });
+    const rest = await sse(stopping.url, chat.id, session);
+    const viaTrpc = trpc(stopping.url, chat.id, session);
+    await rest.waitFor((x) => x.retry !== null, "the stream to start");
+    await viaTrpc.started;
+    await creates(url(0), chat, session, 2);
+    await rest.waitFor((x) => x.ids().length >= 2, "two events");
+    await viaTrpc.waitFor((x) => x.ids.length >= 2, "two tRPC events");
+    const exit = await stopping.stop("SIGTERM");
+    expect(exit.code).toBe(0);
+    expect(stopping.output.some((line) => line.includes("shut down cleanly"))).toBe(true);
+    expect(stopping.output.some((line) => line.includes("shutdown timeout reached"))).toBe(false);
+    await rest.closed;
+    expect(rest.comments).toContain(ErrorMessage.serviceUnavailable);
+    // tRPC's client takes SERVICE_UNAVAILABLE as "reconnect", not as the end.
+    expect(viaTrpc.error).toBeUndefined();
+    viaTrpc.unsubscribe();
+
+    await creates(url(1), chat, session, 1);
+    const resumed = await sse(url(2), chat.id, session, rest.ids()[1]);
+    await resumed.waitFor((x) => x.ids().length >= 1, "the event committed meanwhile");
+    expect([...rest.ids(), ...resumed.ids()]).toEqual((await table(chat)).map((e) => e.id));
+  });
+
+  it.skipIf(backend !== "sqlite")("keeps streams open past REQUEST_TIMEOUT_MS, and the connection cap sheds idle sockets, never a live stream", async () => {
+    const { chat, session } = await owned();
+    const bounded = await extraServer({ REQUEST_TIMEOUT_MS: "1000", HEADERS_TIMEOUT_MS: "500", MAX_CONNECTIONS: "6" });
+    const open = await Promise.all([0, 1, 2].map(() => sse(bounded.url, chat.id, session)));
+    await Promise.all(open.map((s) => s.waitFor((x) => x.retry !== null, "the stream to start")));
+    await sleep(2_500);
+    // A flood of idle connections at the cap: the guard closes idle ones to make room, not the streams.
+    const idle = await Promise.all(Array.from({ length: 12 }, () => openSocket(bounded.url).catch(() => null)));
+    await sleep(300);
+    await creates(url(0), chat, session, 1);
+    for (const s of open) {
+      await s.waitFor((x) => x.ids().length >= 1, "the event after the timeout and the flood");
+      expect(s.isClosed).toBe(false);
+    }
+    for (const socket of idle) socket?.destroy();
   });
 
   it.skipIf(backend !== "postgres")("delivers every event when the LISTEN connections are cut (pg_terminate_backend): the catch-up after reconnecting", async () => {
