@@ -222,7 +222,8 @@ export function InviteSettingsPanel({ chatId, chatName, userId, now }: { chatId:
 
 /** Pending join requests, oldest first, with a count badge; approve or decline each. */
 export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: number; chatName: string; userId: number; now: number }) {
-  const requests = useQuery({ ...trpc.chat.joinRequests.queryOptions({ chat_id: chatId }), refetchInterval: 15_000 });
+  // Kept current by the chat's live events (join_request.*, member.joined), not a timer.
+  const requests = useQuery(trpc.chat.joinRequests.queryOptions({ chat_id: chatId }));
   const refresh = useRefreshInvites(chatId);
   const [status, setStatus] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ userId: number; message: string } | null>(null);
