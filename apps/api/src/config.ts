@@ -1,3 +1,4 @@
+import { EVENTS_RETENTION_DAYS_DEFAULT } from "@portal/contracts";
 import { z } from "zod";
 import { DEFAULT_DB_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -32,6 +33,12 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Open connections at most; lowered at start to stay below the process's file limit (http/connections.ts). */
   maxConnections: number;
+  /** How often this instance looks for invites whose expiry passed, to record `invite.expired`, in ms. */
+  expirySweepMs: number;
+  /** How often this instance runs housekeeping (the purges), in ms. */
+  housekeepingIntervalMs: number;
+  /** Events are kept this many days for clients that resume; housekeeping purges older ones. */
+  eventsRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,
     shutdownTimeoutMs: intVar(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     ...connectionBounds(env),
+    expirySweepMs: intVar(env, "EXPIRY_SWEEP_MS", 1_000, 10, 3_600_000),
+    housekeepingIntervalMs: intVar(env, "HOUSEKEEPING_INTERVAL_MS", 3_600_000, 100, 7 * 86_400_000),
+    eventsRetentionDays: intVar(env, "EVENTS_RETENTION_DAYS", EVENTS_RETENTION_DAYS_DEFAULT, 1, 3650),
   };
 }
 

@@ -8,6 +8,7 @@ import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { answerClientErrors } from "./http/client-errors.js";
+import { startBackgroundJobs } from "./jobs.js";
 import { effectiveConnectionCap, guardConnections, readOpenFileLimit } from "./http/connections.js";
 import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
@@ -110,6 +111,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       inFlight.add(res);
       res.on("close", () => inFlight.delete(res));
     });
+    // The expiry sweep and housekeeping, on every instance (each is safe on many at once).
+    const jobs = startBackgroundJobs(deps, config, log);
     const port = (server.address() as AddressInfo).port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -137,6 +140,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         await drained;
         clearTimeout(timer);
         connections.stop();
+        await jobs.stop();
         await checkpointer?.stop();
         await database.close();
         if (client) await client.close().catch(() => undefined);
