@@ -1,5 +1,5 @@
 import type { QueryClient } from "@tanstack/react-query";
-import { useEffect, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useSyncExternalStore } from "react";
 import { markReachable } from "./connection";
 import { toApiError } from "./errors";
 import { applyChatEvent, refetchChat } from "./live-events";
@@ -234,13 +234,14 @@ if (typeof window !== "undefined") {
  */
 export function useChatEvents(chatId: number): LiveState {
   useEffect(() => acquire(chatId, queryClient), [chatId]);
-  const stream = streamOf(chatId);
-  return useSyncExternalStore(
-    (listener) => {
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const stream = streamOf(chatId);
       stream.listeners.add(listener);
       return () => stream.listeners.delete(listener);
     },
-    () => stream.state,
-    () => stream.state,
+    [chatId],
   );
+  const snapshot = () => streamOf(chatId).state;
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
 }
