@@ -25,7 +25,10 @@ interface CreatedInvite {
   code: string;
 }
 
-/** Chromium logs a request that got no answer as a console error: expected while the server is down. */
+/**
+ * Chromium logs a request that got no answer as a console error: expected while the server is
+ * down (and a live event stream cut off by the stopping server as an incomplete response).
+ */
 const offline = (problems: string[]) =>
   problems.filter(
     (p) =>
