@@ -29,6 +29,13 @@ const RESUME_WITHIN_MS = 5 * 60_000;
 const RESUMED_MS = 5_000;
 /** Coming back to the window retries a refused stream at most this often. */
 const FOCUS_RETRY_MS = 10_000;
+/**
+ * How long after the stream says it is connected the lists are fetched anew. tRPC sends
+ * "connected" before the server's generator runs, and the server takes its place in the event
+ * table in that generator: a refetch read before that place could miss an event committed in
+ * between. A moment later, the place is taken.
+ */
+const CATCH_UP_DELAY_MS = 250;
 
 interface Stream {
   chatId: number;
@@ -44,7 +51,7 @@ interface Stream {
   dropped: boolean;
   attempt: number;
   lastTry: number;
-  timers: { retry?: ReturnType<typeof setTimeout>; linger?: ReturnType<typeof setTimeout>; grace?: ReturnType<typeof setTimeout>; resumed?: ReturnType<typeof setTimeout> };
+  timers: Partial<Record<"retry" | "linger" | "grace" | "resumed" | "catchUp", ReturnType<typeof setTimeout>>>;
 }
 
 const streams = new Map<number, Stream>();
@@ -112,7 +119,11 @@ function connected(stream: Stream, client: QueryClient): void {
   // The stream answers: so does the server (the unreachable banner, if up, can go).
   markReachable();
   // What happened before the stream was there (or while it was away), from the lists themselves.
-  refetchChat(client, stream.chatId);
+  clearTimer(stream, "catchUp");
+  stream.timers.catchUp = setTimeout(() => {
+    delete stream.timers.catchUp;
+    refetchChat(client, stream.chatId);
+  }, CATCH_UP_DELAY_MS);
 }
 
 function ended(stream: Stream, error: unknown, client: QueryClient): void {
