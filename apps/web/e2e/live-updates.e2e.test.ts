@@ -274,6 +274,61 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
     expectNoConsoleProblems(offline(owner.problems));
   });
 
+  it("a stream the session or the access ended is not reopened: the page shows the sign-in or the no-access page by itself", async () => {
+    const { databaseUrl } = e2e.live();
+    // Signed out in another tab: this tab, left alone, goes to the sign-in page and says why.
+    const name = "Live Session Club";
+    const chatId = await chatOfUmar(name);
+    const owner = await signedInUmar();
+    await openInvites(owner.page, chatId, name);
+    const streams: string[] = [];
+    owner.page.on("request", (request) => {
+      if (request.url().includes("/trpc/chat.events")) streams.push(request.url());
+    });
+    const other = await owner.context.newPage();
+    await other.goto("/");
+    await expectPage(other, "My chats");
+    await other.getByRole("button", { name: "Sign out" }).click();
+    await expectPage(other, "Sign in");
+    await expectPage(owner.page, "Sign in");
+    await owner.page.getByRole("alert").filter({ hasText: "Your session ended" }).waitFor();
+    expect(new URL(owner.page.url()).pathname).toBe(`/chats/${chatId}/invites`);
+
+    // A moderator manages a plain user's public chat; the owner is made a moderator too, so the
+    // chat is hers to manage no more (her session goes on): the page says so, without a reload.
+    await adminCli(databaseUrl, ["user", "create", "--username", "live-owner"]);
+    const managedName = "Live Access Club";
+    const managed = await adminCli<{ id: number }>(databaseUrl, [
+      "chat",
+      "create",
+      "--name",
+      managedName,
+      "--visibility",
+      "public",
+      "--owner",
+      "live-owner",
+    ]);
+    const moderator = await e2e.person();
+    await moderator.page.goto("/");
+    await signInWithDemo(moderator.page, "maya");
+    await expectPage(moderator.page, "My chats");
+    await openInvites(moderator.page, managed.id, managedName);
+    const moderatorStreams: string[] = [];
+    moderator.page.on("request", (request) => {
+      if (request.url().includes("/trpc/chat.events")) moderatorStreams.push(request.url());
+    });
+    await adminCli(databaseUrl, ["user", "set-level", "--user", "live-owner", "--level", "mod"]);
+    await moderator.page.getByText("You can see this chat, but your level does not let you manage it.").waitFor({ timeout: 30_000 });
+    expect(await moderator.page.getByText(PAUSED).count()).toBe(0);
+    // Neither page tries its stream again.
+    const before = streams.length;
+    await moderator.page.waitForTimeout(4_000);
+    expect(streams.length).toBe(before);
+    expect(moderatorStreams).toEqual([]);
+
+    expectNoConsoleProblems(owner.problems, moderator.problems);
+  });
+
   it("says live updates are off when the person has too many open, and comes back on Try again; on a phone too", async () => {
     const { url } = e2e.live();
     const name = "Live Limit Club";
