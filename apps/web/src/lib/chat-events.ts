@@ -47,8 +47,6 @@ interface Stream {
   /** Which subscription the callbacks belong to: those of one stopped are ignored. */
   generation: number;
   unsubscribe: (() => void) | null;
-  /** It has dropped since it last connected: the next connect is a reconnect. */
-  dropped: boolean;
   attempt: number;
   lastTry: number;
   timers: Partial<Record<"retry" | "linger" | "grace" | "resumed" | "catchUp", ReturnType<typeof setTimeout>>>;
@@ -81,7 +79,6 @@ function streamOf(chatId: number): Stream {
       closedAt: null,
       generation: 0,
       unsubscribe: null,
-      dropped: false,
       attempt: 0,
       lastTry: 0,
       timers: {},
@@ -93,7 +90,6 @@ function streamOf(chatId: number): Stream {
 
 /** The stream dropped: say so once it has been gone past the grace. */
 function dropped(stream: Stream): void {
-  stream.dropped = true;
   clearTimer(stream, "resumed");
   setState(stream, { status: "reconnecting", resumed: false });
   if (stream.state.notice || stream.timers.grace !== undefined) return;
@@ -107,7 +103,6 @@ function connected(stream: Stream, client: QueryClient): void {
   const wasNoticed = stream.state.notice;
   clearTimer(stream, "grace");
   stream.attempt = 0;
-  stream.dropped = false;
   setState(stream, { status: "live", notice: false, resumed: wasNoticed });
   if (wasNoticed) {
     clearTimer(stream, "resumed");
@@ -196,7 +191,6 @@ function close(stream: Stream): void {
   for (const name of Object.keys(stream.timers) as (keyof Stream["timers"])[]) clearTimer(stream, name);
   stream.closedAt = Date.now();
   stream.attempt = 0;
-  stream.dropped = false;
   setState(stream, INITIAL_LIVE_STATE);
 }
 
