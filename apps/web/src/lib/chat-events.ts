@@ -8,9 +8,10 @@ import { onUnauthorized, queryClient, SESSION_KEY, trpcClient } from "./trpc";
 
 /**
  * One live stream (`chat.events`) per open chat, shared by everything on its pages: the invites
- * page with its panels and the activity page each call `useChatEvents(chatId)`, and the first
- * opens the stream, the last closes it (a moment later, so going from one tab of the chat to the
- * other keeps it). Each event goes into the query cache (live-events.ts).
+ * page with its panels and the activity page (ChatFrame, which both render, calls
+ * `useChatEvents(chatId)`; anything else may too). The first caller opens the stream, the last
+ * closes it (a moment later, so going from one tab of the chat to the other keeps it). Each event
+ * goes into the query cache (live-events.ts), where every panel reads it.
  *
  * The EventSource under tRPC's httpSubscriptionLink reconnects by itself after a drop and resumes
  * after the last tracked id, so nothing is missed or repeated; when the stream ends with an error
@@ -29,13 +30,6 @@ const RESUME_WITHIN_MS = 5 * 60_000;
 const RESUMED_MS = 5_000;
 /** Coming back to the window retries a refused stream at most this often. */
 const FOCUS_RETRY_MS = 10_000;
-/**
- * How long after the stream says it is connected the lists are fetched anew. tRPC sends
- * "connected" before the server's generator runs, and the server takes its place in the event
- * table in that generator: a refetch read before that place could miss an event committed in
- * between. A moment later, the place is taken.
- */
-const CATCH_UP_DELAY_MS = 250;
 
 interface Stream {
   chatId: number;
@@ -49,7 +43,7 @@ interface Stream {
   unsubscribe: (() => void) | null;
   attempt: number;
   lastTry: number;
-  timers: Partial<Record<"retry" | "linger" | "grace" | "resumed" | "catchUp", ReturnType<typeof setTimeout>>>;
+  timers: Partial<Record<"retry" | "linger" | "grace" | "resumed", ReturnType<typeof setTimeout>>>;
 }
 
 const streams = new Map<number, Stream>();
@@ -114,11 +108,9 @@ function connected(stream: Stream, client: QueryClient): void {
   // The stream answers: so does the server (the unreachable banner, if up, can go).
   markReachable();
   // What happened before the stream was there (or while it was away), from the lists themselves.
-  clearTimer(stream, "catchUp");
-  stream.timers.catchUp = setTimeout(() => {
-    delete stream.timers.catchUp;
-    refetchChat(client, stream.chatId);
-  }, CATCH_UP_DELAY_MS);
+  // The server fixes the stream's start before it answers "connected", so a list read from now on
+  // and the stream together miss nothing.
+  refetchChat(client, stream.chatId);
 }
 
 function ended(stream: Stream, error: unknown, client: QueryClient): void {
