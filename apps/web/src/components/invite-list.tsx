@@ -2,7 +2,7 @@ import type { Invite, UserMe } from "@portal/contracts";
 import { useState } from "react";
 import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
-import { formatDateTime, formatAgo, formatTimeLeft, hasExpired } from "../lib/time";
+import { formatAgo, formatDateTime, formatTimeLeft, hasExpired } from "../lib/time";
 import { WhoJoined } from "./invite-management";
 import { Meter } from "./ui";
 

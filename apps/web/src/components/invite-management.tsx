@@ -15,7 +15,7 @@ import {
 import { interrupt } from "../lib/interrupted";
 import { joinLink, resolveMaxUses } from "../lib/invites";
 import { PAUSE_DURATIONS, pauseUntil } from "../lib/pause";
-import { formatDateTime, formatAgo, formatTimeLeft } from "../lib/time";
+import { formatAgo, formatDateTime, formatTimeLeft } from "../lib/time";
 import { trpc, trpcClient } from "../lib/trpc";
 import { InlineError, useFieldIds } from "./ui";
 

@@ -7,7 +7,7 @@ import { offsetOf, pageInfo } from "../lib/paging";
 import { isNetworkError } from "../lib/errors";
 import { Link, navigate } from "../lib/router";
 import { paths } from "../lib/routes";
-import { formatDateTime, formatAgo } from "../lib/time";
+import { formatAgo, formatDateTime } from "../lib/time";
 import { trpc } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
 import { ChatProblem } from "./chat-problem";
