@@ -162,11 +162,6 @@ export function openSse(baseUrl: string, path: string, options: OpenSseOptions =
   });
 }
 
-/** The events of a chat as the table holds them, in id order: what every subscriber must have received. */
-export function idsOf(events: readonly { id: string | number }[]): string[] {
-  return events.map((event) => String(event.id));
-}
-
 /**
  * A real tRPC client for subscriptions: @trpc/client's httpSubscriptionLink over the `eventsource`
  * package (the WhatWG EventSource for Node), signed in with `session` (a browser sends the cookie
