@@ -41,6 +41,7 @@ export const chatRouter = router({
       const leave = () => stream.end(STREAM_ENDS.client);
       if (signal?.aborted) leave();
       signal?.addEventListener("abort", leave, { once: true });
+      stream.onEnd(() => signal?.removeEventListener("abort", leave));
       const result = await next({ ctx: { stream } });
       if (!result.ok) leave();
       return result;
