@@ -17,9 +17,15 @@ import {
 import { adminCli } from "./support/server";
 import { skipE2E, useE2E } from "./support/suite";
 
-/** Chromium logs a request that got no answer as a console error: expected while the server is down. */
+/**
+ * Chromium logs a request that got no answer as a console error: expected while the server is
+ * down (and a live event stream cut off by the stopping server as an incomplete response).
+ */
 const offline = (problems: string[]) =>
-  problems.filter((p) => !/Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|TIMED_OUT)|ERR_NETWORK_CHANGED/.test(p));
+  problems.filter(
+    (p) =>
+      !/Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|TIMED_OUT|INCOMPLETE_CHUNKED_ENCODING)|ERR_NETWORK_CHANGED/.test(p),
+  );
 
 /** A wire timestamp `seconds` from now, in whole seconds. */
 const inSeconds = (seconds: number) => new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
@@ -117,6 +123,10 @@ describe.skipIf(skipE2E)("the web app when things change under it", { timeout: 2
     const bookClub = chats.find((chat) => chat.name === "Book Club");
     if (!bookClub) throw new Error("the demo data has no Book Club");
     const { code } = await callTrpc<{ code: string }>(page, "invite.create", { chat_id: bookClub.id }, "POST");
+    // This page's live updates are cut (its event stream gets no connection), so it learns of the
+    // sign-out only from its next call, as a page on an instance that has not noticed yet would.
+    // (With them, it goes to the sign-in page by itself: live-updates.e2e.test.ts.)
+    await page.route("**/trpc/chat.events**", (route) => route.abort("connectionrefused"));
     await page.goto(`/chats/${bookClub.id}/invites`);
     await expectPage(page, "Book Club");
     await inviteRow(page, code).getByRole("button", { name: `Revoke invite ${code}` }).click();
@@ -170,7 +180,8 @@ describe.skipIf(skipE2E)("the web app when things change under it", { timeout: 2
     await expect.poll(() => text(page.locator(".session-notice"))).toContain("Left as it was: creating an invite for Book Club was not done.");
     await expect.poll(() => quota.getAttribute("aria-valuetext")).toBe(before);
 
-    expectNoConsoleProblems(problems);
+    // (Chromium logs each refused stream; those are this test's doing.)
+    expectNoConsoleProblems(problems.filter((p) => !p.includes("net::ERR_CONNECTION_REFUSED")));
   });
 
   it("takes an invite out of the list and the quota the moment it expires, with the page open", async () => {

@@ -1,9 +1,11 @@
 import type { ManageableChat } from "@portal/contracts";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { useChatEvents } from "../lib/chat-events";
 import { Link } from "../lib/router";
 import { paths } from "../lib/routes";
 import { trpc } from "../lib/trpc";
+import { LiveNotice } from "./live-notice";
 import { Badge, PageTitle, VisibilityBadge } from "./ui";
 
 export type ChatTab = "invites" | "activity";
@@ -14,7 +16,11 @@ export function useManagedChat(chatId: number): ManageableChat | undefined {
   return manageable.data?.find((chat) => chat.id === chatId);
 }
 
-/** A chat's header (name, visibility, owner, members) and the Invites / Activity tabs. */
+/**
+ * A chat's header (name, visibility, owner, members), the Invites / Activity tabs, and the chat's
+ * live updates: its one event stream, opened while either page shows (see chat-events.ts), and the
+ * notice when that stream is paused or off.
+ */
 export function ChatFrame({
   chatId,
   chat,
@@ -26,6 +32,7 @@ export function ChatFrame({
   tab: ChatTab;
   children: ReactNode;
 }) {
+  const live = useChatEvents(chatId);
   const name = chat?.name ?? `Chat ${chatId}`;
   const tabTitle = tab === "invites" ? "Invites" : "Activity";
   return (
@@ -62,6 +69,7 @@ export function ChatFrame({
           Activity
         </Link>
       </nav>
+      <LiveNotice chatId={chatId} state={live} />
       {children}
     </>
   );

@@ -2,7 +2,7 @@ import type { Invite, UserMe } from "@portal/contracts";
 import { useState } from "react";
 import { copyText } from "../lib/clipboard";
 import { creatorName, joinLink, usageState } from "../lib/invites";
-import { formatDateTime, formatRelative, formatTimeLeft, hasExpired } from "../lib/time";
+import { formatAgo, formatDateTime, formatTimeLeft, hasExpired } from "../lib/time";
 import { WhoJoined } from "./invite-management";
 import { Meter } from "./ui";
 
@@ -71,7 +71,7 @@ export function InviteList({
               <p className="invite-creator">
                 Created by {creatorName(invite.created_by_id, me, people)} ·{" "}
                 <time dateTime={invite.created_at} title={formatDateTime(invite.created_at)}>
-                  {formatRelative(invite.created_at, now)}
+                  {formatAgo(invite.created_at, now)}
                 </time>
               </p>
             </div>

@@ -15,7 +15,7 @@ import {
 import { interrupt } from "../lib/interrupted";
 import { joinLink, resolveMaxUses } from "../lib/invites";
 import { PAUSE_DURATIONS, pauseUntil } from "../lib/pause";
-import { formatDateTime, formatRelative, formatTimeLeft } from "../lib/time";
+import { formatAgo, formatDateTime, formatTimeLeft } from "../lib/time";
 import { trpc, trpcClient } from "../lib/trpc";
 import { InlineError, useFieldIds } from "./ui";
 
@@ -222,7 +222,8 @@ export function InviteSettingsPanel({ chatId, chatName, userId, now }: { chatId:
 
 /** Pending join requests, oldest first, with a count badge; approve or decline each. */
 export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: number; chatName: string; userId: number; now: number }) {
-  const requests = useQuery({ ...trpc.chat.joinRequests.queryOptions({ chat_id: chatId }), refetchInterval: 15_000 });
+  // Kept current by the chat's live events (join_request.*, member.joined), not a timer.
+  const requests = useQuery(trpc.chat.joinRequests.queryOptions({ chat_id: chatId }));
   const refresh = useRefreshInvites(chatId);
   const [status, setStatus] = useState<string | null>(null);
   const [failure, setFailure] = useState<{ userId: number; message: string } | null>(null);
@@ -293,7 +294,7 @@ export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: n
                 <p className="request-who">
                   <strong>{r.user.username}</strong> asked{" "}
                   <time dateTime={r.created_at} title={formatDateTime(r.created_at)}>
-                    {formatRelative(r.created_at, now)}
+                    {formatAgo(r.created_at, now)}
                   </time>{" "}
                   through <code>{r.invite_code}</code>
                 </p>
@@ -702,7 +703,7 @@ export function WhoJoined({ id, chatId, code, now }: { id: string; chatId: numbe
             <li key={`${e.user.id}-${i}`}>
               <span className="who">{e.user.username}</span>{" "}
               <time dateTime={e.created_at} title={formatDateTime(e.created_at)}>
-                {formatRelative(e.created_at, now)}
+                {formatAgo(e.created_at, now)}
               </time>
             </li>
           ))}

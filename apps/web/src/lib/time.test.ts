@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toWireTimestamp } from "@portal/contracts/wire";
-import { formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "./time";
+import { formatAgo, formatDateTime, formatRelative, formatTimeLeft, hasExpired, tickIntervalFor } from "./time";
 
 const NOW = Date.parse("2026-03-16T12:00:00Z");
 const at = (ms: number) => toWireTimestamp(NOW + ms);
@@ -79,5 +79,13 @@ describe("formatDateTime and formatRelative", () => {
     ["in an hour", H, "in 1 hour"],
   ])("%s", (_name, offset, expected) => {
     expect(formatRelative(at(offset), NOW, "en")).toBe(expected);
+  });
+});
+
+describe("formatAgo", () => {
+  it("says how long ago, and 'now' for a moment a little past the page's clock (a live event between two ticks)", () => {
+    expect(formatAgo(at(-5 * M), NOW, "en")).toBe("5 minutes ago");
+    expect(formatAgo(at(3 * S), NOW, "en")).toBe("now");
+    expect(formatAgo(at(0), NOW, "en")).toBe("now");
   });
 });

@@ -59,3 +59,12 @@ export function formatRelative(iso: string, nowMs: number, locale?: string): str
   if (abs < 365 * DAY) return rtf.format(Math.round(diff / (30 * DAY)), "month");
   return rtf.format(Math.round(diff / (365 * DAY)), "year");
 }
+
+/**
+ * How long ago something happened: `5 minutes ago`. A moment a little ahead of `nowMs` is `now`:
+ * what a live event brings in happened after the page's clock last ticked (and a server's clock may
+ * run a little ahead of the browser's), not in the future.
+ */
+export function formatAgo(iso: string, nowMs: number, locale?: string): string {
+  return formatRelative(iso, Math.max(nowMs, Date.parse(iso) || nowMs), locale);
+}

@@ -1,7 +1,7 @@
 import type { AppRouter } from "@portal/api";
 import { MAX_TRPC_BATCH } from "@portal/contracts/wire";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { markReachable, markUnreachable, whenServerIsBack } from "./connection";
 import { isRetryable, isUnauthorized, TIMEOUT_MARK } from "./errors";
@@ -16,8 +16,8 @@ export const SESSION_KEY = ["session"] as const;
  */
 export const CALL_TIMEOUT_MS = 12_000;
 
-/** A session that ended mid-visit (expired, or signed out in another tab). */
-function onUnauthorized(): void {
+/** A session that ended mid-visit (expired, or signed out in another tab; also a live stream's end). */
+export function onUnauthorized(): void {
   noteSessionEnded();
   // Ask who we are again, which shows the sign-in page (with why) instead of a page of errors.
   void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
@@ -68,9 +68,20 @@ async function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): P
   }
 }
 
-/** Same origin: the session cookie (`psession`, HttpOnly) goes along by itself. */
+/**
+ * Same origin: the session cookie (`psession`, HttpOnly) goes along by itself, with the batched
+ * calls and with the live event streams alike. Subscriptions (`chat.events`) go over Server-Sent
+ * Events (an EventSource, which reconnects by itself and resumes after the last tracked id; see
+ * chat-events.ts); everything else in batches.
+ */
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/trpc", maxItems: MAX_TRPC_BATCH, fetch: fetchWithTimeout })],
+  links: [
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      true: httpSubscriptionLink({ url: "/trpc" }),
+      false: httpBatchLink({ url: "/trpc", maxItems: MAX_TRPC_BATCH, fetch: fetchWithTimeout }),
+    }),
+  ],
 });
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });

@@ -7,7 +7,7 @@ import { offsetOf, pageInfo } from "../lib/paging";
 import { isNetworkError } from "../lib/errors";
 import { Link, navigate } from "../lib/router";
 import { paths } from "../lib/routes";
-import { formatDateTime, formatRelative } from "../lib/time";
+import { formatAgo, formatDateTime } from "../lib/time";
 import { trpc } from "../lib/trpc";
 import { useNow } from "../lib/use-now";
 import { ChatProblem } from "./chat-problem";
@@ -98,7 +98,7 @@ export function ChatActivityPage({ chatId, page }: { chatId: number; page: numbe
                   <td data-label="Through">{methodLabel(event)}</td>
                   <td data-label="When">
                     <time dateTime={event.created_at} title={formatDateTime(event.created_at)}>
-                      {formatRelative(event.created_at, now)}
+                      {formatAgo(event.created_at, now)}
                     </time>
                     <span className="fact-note">{formatDateTime(event.created_at)}</span>
                   </td>

@@ -27,7 +27,8 @@ import { ChatProblem } from "./chat-problem";
 export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe }) {
   const queryClient = useQueryClient();
   const chat = useManagedChat(chatId);
-  const list = useQuery({ ...trpc.invite.list.queryOptions({ chat_id: chatId }), refetchInterval: 60_000 });
+  // No timer: the chat's live events keep it current (chat-events.ts, opened by ChatFrame).
+  const list = useQuery(trpc.invite.list.queryOptions({ chat_id: chatId }));
   const people = useQuery({ ...trpc.chat.people.queryOptions({ chat_id: chatId }), enabled: list.isSuccess });
   const [highlight, setHighlight] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -42,7 +43,8 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
   const settings = useInviteSettings(chatId);
   const fetched = list.data?.invites ?? [];
   // The clock ticks every second when an invite (or the pause) ends within the hour, so an invite
-  // leaves the list (and the quota) the moment it expires, not at the next refetch.
+  // leaves the list (and the quota) the moment it expires by the browser's clock; the server's
+  // invite.expired event then takes it out of the list for good (whatever that clock says).
   const now = useNow(tickIntervalFor([...fetched.map((i) => i.expires_at), settings.data?.paused_until ?? null], Date.now()) ?? 30_000);
   const invites = useMemo(() => fetched.filter((invite) => isInviteActive(invite, now)), [fetched, now]);
   const names = useMemo(() => new Map((people.data?.users ?? []).map((u) => [u.id, u.username])), [people.data]);
