@@ -45,7 +45,7 @@ export function floorCreateTransaction(
     if (facts.active_invites >= MAX_ACTIVE_INVITES_PER_CHAT) return { status: 409, body: { error: "Invite limit reached" } };
     const code = randomInviteCode();
     const { lastInsertRowid } = insert.run(insertInvite.sqlAndParameters(db, [code, chatId, userId, now, expiresAt, maxUses]).parameters);
-    const row: InviteRow = { id: Number(lastInsertRowid), code, chat_id: chatId, created_by_id: userId, created_at: now, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null };
+    const row: InviteRow = { id: Number(lastInsertRowid), code, chat_id: chatId, created_by_id: userId, created_at: now, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null, expiry_recorded: 0 };
     return { status: 201, body: toInviteDto(row) };
   });
 }
