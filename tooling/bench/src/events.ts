@@ -351,7 +351,7 @@ interface ThroughputRun {
   result: LoadResult;
   cpuSeconds: number;
   steal: number | null;
-  /** Events the streams got during the whole load run (warm-up included). */
+  /** Events the streams got while the load was measured. */
   delivered: number;
   notes: string[];
 }
@@ -372,7 +372,6 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
           streams = await openStreams(server.url, plan, () => void (delivered += 1));
           say(`  round ${round}: ${streams.length} streams open in ${Math.round(performance.now() - opening)} ms`);
           await sleep(1_000);
-          delivered = 0;
         }
         process.stderr.write(`▶ round ${round}: events-throughput, ${side === "none" ? "no stream" : `${settings.streams} streams`} … `);
         const spec: LoadSpec = { ...restCreate(seed, server.url), connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS };
@@ -382,9 +381,11 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
           if (line.includes('"phase":"run"')) {
             cpuAtStart = cpuSecondsOf(server.child.pid);
             machineAtStart = machineCpu();
+            delivered = 0;
           }
         });
         const cpuAtEnd = cpuSecondsOf(server.child.pid);
+        const deliveredInRun = delivered;
         const steal = stealShare(machineAtStart, machineCpu());
         const exited = exitedNote(server);
         if (exited) throw new Error(`the server exited during events-throughput: ${exited}`);
@@ -396,10 +397,10 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
         if (result.errors > 0 || result.timeouts > 0) notes.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
         if (steal !== null && steal >= STEAL_NOTE_SHARE) notes.push(`the hypervisor took ${Math.round(100 * steal)}% of this machine's CPU time while measured: the figures are low`);
         const cpuSeconds = cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : Number.NaN;
-        runs.push({ side, round, result, cpuSeconds, steal, delivered, notes });
+        runs.push({ side, round, result, cpuSeconds, steal, delivered: deliveredInRun, notes });
         say(
           `${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, server CPU ${Math.round((cpuSeconds * 1e6) / Math.max(1, result.requests))} µs/req` +
-            `${side === "streams" ? `, ${delivered} events delivered to the streams` : ""}${steal === null ? "" : `, steal ${Math.round(100 * steal)}%`}`,
+            `${side === "streams" ? `, ${deliveredInRun} events delivered to the streams` : ""}${steal === null ? "" : `, steal ${Math.round(100 * steal)}%`}`,
         );
         // The server lets go of the closed streams' leases; the next round's creates start clean.
         await sleep(1_000);
@@ -414,7 +415,7 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
     const notes = [...new Set(mine.flatMap((r) => r.notes))];
     if (side === "streams") {
       const share = median(mine.map((r) => r.delivered / Math.max(1, r.result.requests)));
-      notes.push(`info: the streams got ${(100 * share).toFixed(1)} % as many events as the measured run made creates (warm-up's included)`);
+      notes.push(`info: the streams got ${(100 * share).toFixed(1)} % as many events as the measured run made creates (one stream on ${Math.min(settings.streams, settings.poolChats)} of ${settings.poolChats} chats)`);
     }
     return {
       id: `events-create@${side}`,
