@@ -1,3 +1,4 @@
+import { EVENT_STREAM_KEEPALIVE_MS, EVENTS_RETENTION_DAYS_DEFAULT } from "@portal/contracts";
 import { z } from "zod";
 import { DEFAULT_DB_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_CACHE_MB } from "./db/database.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -32,6 +33,28 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Open connections at most; lowered at start to stay below the process's file limit (http/connections.ts). */
   maxConnections: number;
+  /** How often this instance looks for invites whose expiry passed, to record `invite.expired`, in ms. */
+  expirySweepMs: number;
+  /** How often this instance runs housekeeping (the purges), in ms. */
+  housekeepingIntervalMs: number;
+  /** Events are kept this many days for clients that resume; housekeeping purges older ones. */
+  eventsRetentionDays: number;
+  /** Live event delivery (SPEC section 11, live/). */
+  events: EventsConfig;
+}
+
+/** How live events reach the streams of this instance (live/, docs/architecture.md). */
+export interface EventsConfig {
+  /** SQLite: how often the instance looks for new events while it has streams open, in ms. */
+  pollMs: number;
+  /** PostgreSQL: how often the subscribed chats are checked for events a lost NOTIFY did not announce, in ms. */
+  safetyPollMs: number;
+  /** How often every open stream's session and access are checked again (in one batch), in ms. */
+  accessCheckMs: number;
+  /** How long a stream's lease counts toward the user's limit unless its instance renews it, in ms. */
+  leaseMs: number;
+  /** How often a silent REST stream gets a `: keep-alive` comment, in ms. */
+  keepAliveMs: number;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +134,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { web
     webDist: env.WEB_DIST === undefined ? (defaults.webDist ?? null) : env.WEB_DIST === "" ? null : env.WEB_DIST,
     shutdownTimeoutMs: intVar(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     ...connectionBounds(env),
+    expirySweepMs: intVar(env, "EXPIRY_SWEEP_MS", 1_000, 10, 3_600_000),
+    housekeepingIntervalMs: intVar(env, "HOUSEKEEPING_INTERVAL_MS", 3_600_000, 100, 7 * 86_400_000),
+    eventsRetentionDays: intVar(env, "EVENTS_RETENTION_DAYS", EVENTS_RETENTION_DAYS_DEFAULT, 1, 3650),
+    events: eventsConfig(env),
+  };
+}
+
+/** SPEC section 11: live event delivery. */
+function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
+  return {
+    pollMs: intVar(env, "EVENTS_POLL_MS", 100, 10, 10_000),
+    safetyPollMs: intVar(env, "EVENTS_SAFETY_POLL_MS", 5_000, 100, 600_000),
+    accessCheckMs: intVar(env, "EVENTS_ACCESS_CHECK_MS", 5_000, 100, 600_000),
+    leaseMs: intVar(env, "EVENTS_LEASE_MS", 45_000, 1_000, 3_600_000),
+    keepAliveMs: intVar(env, "EVENTS_KEEPALIVE_MS", EVENT_STREAM_KEEPALIVE_MS, 100, 600_000),
   };
 }
 

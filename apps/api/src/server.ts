@@ -8,8 +8,10 @@ import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { answerClientErrors } from "./http/client-errors.js";
+import { startBackgroundJobs } from "./jobs.js";
 import { effectiveConnectionCap, guardConnections, readOpenFileLimit } from "./http/connections.js";
 import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
+import { startLiveEvents, type LiveEvents } from "./live/index.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { createServiceDeps, type ServiceDeps } from "./services/context.js";
 import { seedDemoData } from "./services/demo.service.js";
@@ -52,11 +54,14 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   let redis: SharedRateLimitCounts | null = null;
   let checkpointer: WalCheckpointer | null = null;
+  let live: LiveEvents | null = null;
   try {
     const migrated = await migrateToLatest(database.db);
     if (migrated.length > 0) log.info("database migrated", { migrations: migrated });
     if (database.sqlite && !database.sqlite.memory) checkpointer = await startCheckpointer(database.sqlite, log);
     const deps = createServiceDeps(database.db, log);
+    live = deps.live = startLiveEvents(database, config.databaseUrl, config.events, deps, log);
+    const events = live;
     if (config.demo && (await seedDemoData(deps))) log.info("demo mode: seeded demo users and chats");
 
     if (config.redisUrl && config.rateLimits) {
@@ -105,11 +110,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     // keep-alive does not hold the process open.
     const inFlight = new Set<ServerResponse>();
     let shuttingDown = false;
-    server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (shuttingDown) res.setHeader("Connection", "close");
       inFlight.add(res);
-      res.on("close", () => inFlight.delete(res));
+      res.on("close", () => {
+        inFlight.delete(res);
+        // A response whose headers went out before shutdown (an event stream) could not say
+        // `Connection: close`: its connection closes now that it is done.
+        if (shuttingDown) req.socket.end();
+      });
     });
+    // The expiry sweep and housekeeping, on every instance (each is safe on many at once).
+    const jobs = startBackgroundJobs(deps, config, log);
     const port = (server.address() as AddressInfo).port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -128,6 +140,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         log.info("shutting down: finishing in-flight requests", { in_flight: inFlight.size });
         shuttingDown = true;
         for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+        // Event streams end now (their clients reconnect to another instance and resume).
+        const liveStopped = events.stop();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => {
@@ -136,7 +150,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         }, config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        await liveStopped;
         connections.stop();
+        await jobs.stop();
         await checkpointer?.stop();
         await database.close();
         if (client) await client.close().catch(() => undefined);
@@ -144,6 +160,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       })());
     return { server, url, port, database, deps, checkpointer, close };
   } catch (error) {
+    await live?.stop().catch(() => undefined);
     await checkpointer?.stop().catch(() => undefined);
     await database.close().catch(() => undefined);
     if (redis) await redis.close().catch(() => undefined);

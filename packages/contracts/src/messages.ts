@@ -39,6 +39,12 @@ export const ErrorMessage = {
   pausedUntilTooFar: "paused_until must be at most 30 days ahead",
   inviteUpdateEmpty: "Send at least one of max_uses and expires_at",
   inviteSettingsUpdateEmpty: "Send at least one of paused_until and join_approval",
+  // Live event streams (SPEC section 11); the limit is MAX_EVENT_STREAMS_PER_USER (events.ts).
+  eventStreamLimit: "Too many open event streams: a user may have at most 10 open at once; close one and retry",
+  eventStreamAccessLost: "You can no longer manage this chat: its event stream has ended",
+  eventStreamSessionEnded: "The session ended: sign in again to resume the event stream",
+  eventStreamBehind: "The event stream fell behind: reconnect with the last event id to resume",
+  lastEventIdHeaderInvalid: "Last-Event-ID must be the id of an event this stream sent (digits only)",
 } as const;
 
 /** 400 on an edit that would put `max_uses` below the uses already counted. */

@@ -9,6 +9,7 @@ import {
   hasInviteQuotaRoom,
   inviteCodeFromRandomBytes,
   isInviteActive,
+  isInviteUsedUp,
   isValidInviteExpiry,
   type InviteFacts,
 } from "./invite.js";
@@ -336,5 +337,17 @@ describe("codeFromRandomBytes (any alphabet)", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("isInviteUsedUp (max_uses set and uses at it)", () => {
+  it.each<[number, number | null, boolean]>([
+    [0, null, false],
+    [1000, null, false],
+    [0, 1, false],
+    [2, 3, false],
+    [3, 3, true],
+  ])("uses %s of max_uses %s: %s", (uses, maxUses, expected) => {
+    expect(isInviteUsedUp({ uses, maxUses })).toBe(expected);
   });
 });

@@ -20,6 +20,11 @@ export function isInviteActive(invite: InviteFacts, now: number): boolean {
   );
 }
 
+/** Every use taken: a join that takes the last one is told as `invite.used_up` (SPEC section 11). */
+export function isInviteUsedUp(invite: Pick<InviteFacts, "uses" | "maxUses">): boolean {
+  return invite.maxUses !== null && invite.uses >= invite.maxUses;
+}
+
 /** Whether one more invite fits in a chat that has `activeCount` active ones. */
 export function hasInviteQuotaRoom(activeCount: number): boolean {
   return activeCount < MAX_ACTIVE_INVITES_PER_CHAT;

@@ -4,6 +4,7 @@ import * as initial from "./migrations/2026-11-28-001-initial.js";
 import * as idempotencyKeys from "./migrations/2026-12-01-001-idempotency-keys.js";
 import * as inviteManagement from "./migrations/2026-12-01-010-invite-management.js";
 import * as chatEvents from "./migrations/2026-12-01-020-chat-events.js";
+import * as housekeeping from "./migrations/2026-12-01-030-housekeeping.js";
 import type { DB } from "./schema.js";
 
 /** Migrations in order, named with a date prefix; imported statically so the build carries them. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-01-001-idempotency-keys": idempotencyKeys,
   "2026-12-01-010-invite-management": inviteManagement,
   "2026-12-01-020-chat-events": chatEvents,
+  "2026-12-01-030-housekeeping": housekeeping,
 };
 
 /** The names of every migration, in the order they run. */

@@ -17,6 +17,7 @@ const TAGS: Record<Tag, string> = {
   Invites: "Create, list and revoke a chat's invites; read who joined (SPEC section 3)",
   Joining: "Preview an invite and join with it",
   "Invite management": "Edit invites, revoke them all, pause a chat's invites, approve join requests (SPEC section 10)",
+  "Live events": "Every change to a chat's invites and joins as it happens, as Server-Sent Events (SPEC section 11)",
   Users: "The signed-in user",
   Authentication: "Sign in and out: the `psession` cookie",
   Service: "This document and the health check",
@@ -99,6 +100,8 @@ function schemaOf(schema: z.ZodType): JsonSchema {
 }
 
 const json = (schema: JsonSchema) => ({ "application/json": { schema } });
+/** A stream of Server-Sent Events whose `data:` lines are each an instance of `schema`. */
+const eventStream = (schema: JsonSchema) => ({ "text/event-stream": { schema } });
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
 /** Path or query parameters from an object schema: each property's schema, and whether zod requires it. */
@@ -150,7 +153,7 @@ function responses(spec: RestRoute, root: boolean, errorBody: z.ZodType): JsonSc
   const result: JsonSchema = {};
   for (const status of successStatuses(spec)) {
     const { description, schema } = spec.responses[status]!;
-    result[String(status)] = { description, headers: headersOf(status), content: json(schemaOf(schema)) };
+    result[String(status)] = { description, headers: headersOf(status), content: (spec.stream ? eventStream : json)(schemaOf(schema)) };
   }
   for (const status of errorStatuses(spec, root)) {
     result[String(status)] = { description: ERROR_TEXT[status], headers: headersOf(status), content: json(schemaOf(errorBody)) };
@@ -160,9 +163,12 @@ function responses(spec: RestRoute, root: boolean, errorBody: z.ZodType): JsonSc
 
 function operation(spec: RestRoute, root: boolean, errorBody: z.ZodType): JsonSchema {
   const security = { session: [{ session: [] }], optional: [{}, { session: [] }], none: [] }[spec.auth];
-  const requestHeaders = spec.idempotent
+  const requestHeaders: JsonSchema[] = spec.idempotent
     ? [{ name: IDEMPOTENCY_KEY_HEADER, in: "header", required: false, description: IDEMPOTENCY_KEY_TEXT, schema: inline(idempotencyKeySchema) }]
     : [];
+  for (const { name, description, schema } of spec.requestHeaders ?? []) {
+    requestHeaders.push({ name, in: "header", required: false, description, schema: inline(schema) });
+  }
   const allParameters = [...parameters(spec.params, "path"), ...parameters(spec.query, "query"), ...requestHeaders];
   return {
     operationId: spec.operationId,

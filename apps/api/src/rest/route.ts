@@ -24,7 +24,7 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422;
 /** The rate limit a route is counted in beyond the general one (http/rate-limit.ts, SPEC section 6). */
 export type RateLimitClass = "signIn" | "join";
 
-export type Tag = "Invites" | "Joining" | "Invite management" | "Users" | "Authentication" | "Service";
+export type Tag = "Invites" | "Joining" | "Invite management" | "Live events" | "Users" | "Authentication" | "Service";
 
 type Shape = z.ZodObject;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -67,6 +67,14 @@ export interface RouteSpec<A extends Auth, P extends Shape | undefined, Q extend
   rateLimit?: RateLimitClass;
   /** Mounted only with PORTAL_DEMO=1 (404 otherwise). */
   demoOnly?: true;
+  /**
+   * Answers `text/event-stream`: the handler writes the response itself and resolves once it has
+   * started (an error thrown before is answered as JSON, as anywhere); `responses[200].schema` is
+   * one event's `data`.
+   */
+  stream?: true;
+  /** Request headers the route reads (besides the cookie and Idempotency-Key), for the document. */
+  requestHeaders?: { name: string; description: string; schema: z.ZodType }[];
   handler: (input: HandlerInput<A, P, Q, B>) => unknown;
 }
 
@@ -120,6 +128,7 @@ export function mountRoutes(deps: ServiceDeps, routes: readonly RestRoute[]): Ro
       const query = spec.query && parseInput(spec.query, readQuery!(req.query as Record<string, unknown>));
       const body = spec.body && parseInput(spec.body, bodyOf(req.body));
       const result = await spec.handler({ deps, user, params, query, body, req, res });
+      if (spec.stream) return;
       res.status(spec.status ? spec.status(result as never) : defaultStatus!).json(result);
     });
   }

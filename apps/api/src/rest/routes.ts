@@ -1,6 +1,7 @@
 import {
   activityInputSchema,
   activityPageSchema,
+  chatEventSchema,
   chatRefInputSchema,
   createInviteBodySchema,
   demoLoginInputSchema,
@@ -16,6 +17,8 @@ import {
   joinRequestPageSchema,
   joinRequestRefInputSchema,
   joinRequestsInputSchema,
+  lastEventIdSchema,
+  MAX_EVENT_STREAMS_PER_USER,
   messageSchema,
   myChatsSchema,
   pendingJoinSchema,
@@ -39,7 +42,10 @@ import {
   updateInvite,
   updateInviteSettings,
 } from "../services/invite-management.service.js";
+import { AppError } from "../services/errors.js";
+import { openEventStream } from "../services/event-stream.service.js";
 import { createInvite, createInviteOnce, isPendingJoin, listInvites, previewInvite, redeemInvite, revokeInvite } from "../services/invite.service.js";
+import { lastEventIdOf, serveEventStream, SSE_RETRY_MS } from "./event-stream.js";
 import { buildOpenApiDocument, type JsonSchema } from "./openapi.js";
 import { route, type RestRoute } from "./route.js";
 
@@ -261,6 +267,61 @@ const managementRoutes = [
   }),
 ];
 
+const chatEventsQuerySchema = z.object({ last_event_id: lastEventIdSchema.optional() });
+
+/** Retry-After of a 429 for too many open streams: one that closes frees its place at once. */
+const STREAM_LIMIT_RETRY_AFTER_SECONDS = 5;
+
+/** SPEC section 11. */
+const liveEventRoutes = [
+  route({
+    method: "get",
+    path: "/portal/chats/:chat_id/events",
+    operationId: "chatEvents",
+    summary: "Follow the chat's invite and join events as they happen (Server-Sent Events)",
+    description:
+      `${MANAGE} Answers \`text/event-stream\`: each event as \`id:\` (its cursor), \`event:\` (its type) and \`data:\` (the event ` +
+      "object as JSON, one line), in commit order, from every instance. First a `retry:` hint, then a `: keep-alive` comment " +
+      "whenever the stream has been silent for 15 s. Without a last event id the stream starts with the next event; with one " +
+      "(the `Last-Event-ID` header, which EventSource sends when it reconnects, or `?last_event_id=`; the header wins) it first " +
+      "sends every retained event of the chat after that one (events are kept 7 days; after a longer absence, what is still kept), " +
+      "then the live ones: none missed, none twice. The stream ends (a comment says why) when the session ends or the user may " +
+      `no longer manage the chat, and when the server shuts down (reconnect). At most ${MAX_EVENT_STREAMS_PER_USER} open streams ` +
+      "per user over all instances: one more answers 429.",
+    tags: ["Live events"],
+    auth: "session",
+    params: chatRefInputSchema,
+    query: chatEventsQuerySchema,
+    requestHeaders: [
+      {
+        name: "Last-Event-ID",
+        description: "The id of the last event received: the stream resumes after it (wins over `last_event_id`).",
+        schema: lastEventIdSchema,
+      },
+    ],
+    stream: true,
+    responses: {
+      200: {
+        description: `An event stream; each \`data:\` is one event (\`retry: ${SSE_RETRY_MS}\`, keep-alive comments between)`,
+        schema: chatEventSchema,
+      },
+    },
+    errors: [400, 404],
+    handler: async ({ deps, user, params, query, req, res }) => {
+      const lastEventId = lastEventIdOf(req, query.last_event_id);
+      let stream;
+      try {
+        // The session was checked (auth: "session"), so the request carries its token.
+        stream = await openEventStream(deps, user, sessionTokenOf(req)!, { chat_id: params.chat_id, last_event_id: lastEventId });
+      } catch (error) {
+        if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") res.setHeader("Retry-After", String(STREAM_LIMIT_RETRY_AFTER_SECONDS));
+        throw error;
+      }
+      serveEventStream(deps, stream, res);
+    },
+  }),
+];
+
 const userRoutes = [
   route({
     method: "get",
@@ -368,7 +429,15 @@ const serviceRoutes = [
 ];
 
 /** Every route under /v1, in the order Express tries them. */
-export const restRoutes: readonly RestRoute[] = [...inviteRoutes, ...joinRoutes, ...managementRoutes, ...userRoutes, ...authenticationRoutes, ...serviceRoutes];
+export const restRoutes: readonly RestRoute[] = [
+  ...inviteRoutes,
+  ...joinRoutes,
+  ...managementRoutes,
+  ...liveEventRoutes,
+  ...userRoutes,
+  ...authenticationRoutes,
+  ...serviceRoutes,
+];
 
 /** /health is served by app.ts (outside /v1, before the rate limits); declared here for the document only. */
 export const healthRoute: RestRoute = route({

@@ -7,7 +7,6 @@ import {
   type Visibility,
 } from "@portal/contracts";
 import {
-  IDEMPOTENCY_KEY_LIFETIME_MS,
   isAccountRestricted,
   PERMISSION_LEVEL_NAMES,
   PermissionLevel,
@@ -19,8 +18,6 @@ import {
 import { isUniqueViolation } from "../db/database.js";
 import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { deleteBan, findChatById, insertChat, removeMember, setChatArchived, upsertBan } from "../db/repositories/chat.repository.js";
-import { purgeIdempotencyRecords } from "../db/repositories/idempotency.repository.js";
-import { purgeDeadInvites } from "../db/repositories/invite.repository.js";
 import { deleteSessionsOfUser } from "../db/repositories/session.repository.js";
 import {
   deleteUser as deleteUserRow,
@@ -34,6 +31,7 @@ import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { issueLoginCode, startSession } from "./auth.service.js";
 import type { ServiceDeps } from "./context.js";
 import { badRequest, conflict, notFound } from "./errors.js";
+import { DEFAULT_PURGE_LIMITS, purgeDeadInvites, purgeIdempotencyKeys } from "./housekeeping.service.js";
 import { stateOf, toUserMe } from "./mappers.js";
 
 /*
@@ -418,7 +416,9 @@ export async function mintLoginCode(deps: ServiceDeps, input: { user: string }):
 
 /**
  * Deletes revoked, expired and used-up invites created more than `olderThanDays` days ago, and the
- * stored answers of Idempotency-Keys past their 24 hours (they are as if absent already).
+ * stored answers of Idempotency-Keys past their 24 hours (they are as if absent already). The
+ * same purge as the housekeeping job's (housekeeping.service.ts), with the operator's cutoff: dead
+ * now, created before it. In batches of short transactions, to the end.
  */
 export async function purgeInvites(
   deps: ServiceDeps,
@@ -429,13 +429,10 @@ export async function purgeInvites(
     throw badRequest(`older-than-days must be a whole number of days, 0 or more (got ${days})`);
   }
   const now = deps.now();
-  const { purged, keysPurged } = await writeTransaction(deps.db, purgeSteps(now, now - days * DAY_MS));
+  // Each batch moves on past the last invite it read (or deletes a whole batch), so this ends.
+  const toTheEnd = { ...DEFAULT_PURGE_LIMITS, maxBatches: Number.POSITIVE_INFINITY };
+  const purged = await purgeDeadInvites(deps, { deadBy: now, createdBefore: now - days * DAY_MS }, toTheEnd);
+  const keysPurged = await purgeIdempotencyKeys(deps, now, toTheEnd);
   deps.log.info("invites purged", { purged, idempotency_keys_purged: keysPurged, older_than_days: days, via: "admin" });
   return { purged, idempotency_keys_purged: keysPurged };
-}
-
-function* purgeSteps(now: number, createdBefore: number): Steps<{ purged: number; keysPurged: number }> {
-  const purged = yield* purgeDeadInvites(now, createdBefore);
-  const keysPurged = yield* purgeIdempotencyRecords(now - IDEMPOTENCY_KEY_LIFETIME_MS);
-  return { purged, keysPurged };
 }

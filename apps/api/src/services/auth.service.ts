@@ -111,7 +111,10 @@ export async function startSession(deps: ServiceDeps, user: UserRow): Promise<Is
  * (so a token is there), clear the cookie and answer with what it returns.
  */
 export async function logout(deps: ServiceDeps, token: string): Promise<MessageResult> {
-  await writeTransaction(deps.db, deleteSession(sha256Hex(token)));
+  const tokenHash = sha256Hex(token);
+  await writeTransaction(deps.db, deleteSession(tokenHash));
+  // The session's event streams on this instance end now; those on others at their next access check.
+  deps.live?.streams.sessionEnded(tokenHash);
   return { message: "Logged out" };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { randomInviteCode, randomLoginCode, randomSessionToken } from "./secrets.js";
 import type { DB } from "../db/schema.js";
+import type { LiveEvents } from "../live/index.js";
 import type { Logger } from "../logger.js";
 
 /** What every use case needs; tests pass their own clock and code generator. */
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   newSessionToken: () => string;
   newLoginCode: () => string;
   log: Logger;
+  /** Live event delivery of this instance (live/); set by server.ts, absent where nothing streams (the CLI, unit tests). */
+  live?: LiveEvents;
 }
 
 /** The production wiring: the wall clock and the CSPRNG. */

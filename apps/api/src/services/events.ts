@@ -1,7 +1,9 @@
 import { toWireTimestamp, type ChatEvent, type ChatEventData, type ChatEventType } from "@portal/contracts";
+import { isInviteUsedUp } from "@portal/core";
 import { insertChatEvent } from "../db/repositories/event.repository.js";
-import type { ChatEventRow } from "../db/schema.js";
+import type { ChatEventRow, InviteRow, UserRow } from "../db/schema.js";
 import type { Steps } from "../db/steps.js";
+import { toPublicUser } from "./mappers.js";
 
 /**
  * Records a live event (SPEC section 11) as a step of the change's own write transaction:
@@ -11,6 +13,21 @@ import type { Steps } from "../db/steps.js";
  */
 export function recordEvent<T extends ChatEventType>(chatId: number, type: T, data: ChatEventData[T], now: number): Steps<void> {
   return insertChatEvent(chatId, type, data, now);
+}
+
+/**
+ * A join through an invite, told: `member.joined` with the invite's uses after this join (`used`
+ * is the invite as the join's conditional update returned it), then `invite.used_up` when the
+ * join took the last use. The last steps of a join's transaction, and of an approval's.
+ */
+export function* recordInviteJoin(
+  chatId: number,
+  user: Pick<UserRow, "id" | "username" | "avatar_url">,
+  used: Pick<InviteRow, "code" | "uses" | "max_uses">,
+  now: number,
+): Steps<void> {
+  yield* recordEvent(chatId, "member.joined", { user: toPublicUser(user), method: "invite", invite_code: used.code, uses: used.uses }, now);
+  if (isInviteUsedUp({ uses: used.uses, maxUses: used.max_uses })) yield* recordEvent(chatId, "invite.used_up", { code: used.code }, now);
 }
 
 /** A stored event as both transports send it. */

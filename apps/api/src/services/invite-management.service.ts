@@ -33,6 +33,7 @@ import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { badRequest, conflict, forbidden, notFound } from "./errors.js";
+import { recordEvent, recordInviteJoin } from "./events.js";
 import { toInviteDto, toPublicUser } from "./mappers.js";
 
 const toEpoch = (value: string | null | undefined): number | null | undefined =>
@@ -74,15 +75,18 @@ function* updateInviteSteps(actor: UserRow, input: UpdateInviteInput, edit: Invi
   if (outcome === "quota reached") throw conflict(ErrorMessage.inviteLimitReached);
   const maxUses = edit.maxUses === undefined ? invite.max_uses : edit.maxUses;
   const expires = edit.expiresAt === undefined ? invite.expires_at : edit.expiresAt;
-  const updated = yield* updateInviteLimits(chat.id, invite.code, maxUses, expires);
-  if (updated) return updated;
+  const updated = yield* updateInviteLimits(chat.id, invite.code, maxUses, expires, now);
+  if (updated) {
+    yield* recordEvent(chat.id, "invite.updated", toInviteDto(updated), now);
+    return updated;
+  }
   // A join or a revoke landed between the read and the update: say which, as it is now.
   const now_ = yield* findUnrevokedInviteOfChat(chat.id, input.code);
   if (!now_) throw notFound(ErrorMessage.inviteNotFound);
   throw badRequest(maxUsesBelowUsesMessage(now_.uses));
 }
 
-/** Revokes every active invite of the chat in one transaction. */
+/** Revokes every active invite of the chat in one transaction, with an `invite.revoked` for each. */
 export async function revokeAllInvites(deps: ServiceDeps, actor: UserRow, chatId: number): Promise<RevokeAllResult> {
   const revoked = await writeTransaction(deps.db, revokeAllSteps(actor, chatId, deps.now()));
   deps.log.debug("invites revoked", { chat_id: chatId, user_id: actor.id, revoked });
@@ -91,7 +95,9 @@ export async function revokeAllInvites(deps: ServiceDeps, actor: UserRow, chatId
 
 function* revokeAllSteps(actor: UserRow, chatId: number, now: number): Steps<number> {
   const chat = yield* requireManageableChat(actor, chatId);
-  return yield* revokeActiveInvites(chat.id, now);
+  const codes = yield* revokeActiveInvites(chat.id, now);
+  for (const code of codes) yield* recordEvent(chat.id, "invite.revoked", { code }, now);
+  return codes.length;
 }
 
 function toInviteSettings(chat: Pick<ChatRow, "invites_paused_until" | "join_approval">, now: number): InviteSettings {
@@ -120,16 +126,23 @@ export async function updateInviteSettings(deps: ServiceDeps, actor: UserRow, in
   const changes: { invites_paused_until?: number | null; join_approval?: number } = {};
   if (pausedUntil !== undefined) changes.invites_paused_until = pausedUntil;
   if (input.join_approval !== undefined) changes.join_approval = input.join_approval ? 1 : 0;
-  const updated = await writeTransaction(deps.db, updateSettingsSteps(actor, input.chat_id, changes));
-  deps.log.debug("invite settings updated", { chat_id: updated.id, user_id: actor.id, ...changes });
-  return toInviteSettings(updated, now);
+  const settings = await writeTransaction(deps.db, updateSettingsSteps(actor, input.chat_id, changes, now));
+  deps.log.debug("invite settings updated", { chat_id: input.chat_id, user_id: actor.id, ...changes });
+  return settings;
 }
 
-function* updateSettingsSteps(actor: UserRow, chatId: number, changes: { invites_paused_until?: number | null; join_approval?: number }): Steps<ChatRow> {
+function* updateSettingsSteps(
+  actor: UserRow,
+  chatId: number,
+  changes: { invites_paused_until?: number | null; join_approval?: number },
+  now: number,
+): Steps<InviteSettings> {
   const chat = yield* requireManageableChat(actor, chatId);
   const updated = yield* updateChatInviteSettings(chat.id, changes);
   if (!updated) throw notFound(ErrorMessage.chatNotFound);
-  return updated;
+  const settings = toInviteSettings(updated, now);
+  yield* recordEvent(chat.id, "invite_settings.updated", settings, now);
+  return settings;
 }
 
 /** The chat's pending join requests, oldest first. */
@@ -157,7 +170,8 @@ function* joinRequestsSteps(actor: UserRow, input: JoinRequestsQuery): Steps<Joi
 /**
  * Approves a pending request: the join happens now, in one write transaction, as a join does:
  * the membership row, one use of the invite by the same single conditional update, the `join`
- * event. When the invite can no longer be used, the transaction rolls back and the request stays.
+ * activity, and last `member.joined` (and `invite.used_up` when it took the last use). When the
+ * invite can no longer be used, the transaction rolls back and the request stays.
  */
 export async function approveJoinRequest(deps: ServiceDeps, actor: UserRow, input: JoinRequestRefInput): Promise<MessageResult> {
   const joined = await writeTransaction(deps.db, approveSteps(actor, input, deps.now()));
@@ -174,8 +188,9 @@ function* approveSteps(actor: UserRow, input: JoinRequestRefInput, now: number):
   const ban = yield* findBan(chat.id, request.user_id);
   if (ban && isBanActive({ until: ban.until }, now)) throw forbidden();
   const added = chat.owner_id !== request.user_id && (yield* addMember({ chat_id: chat.id, user_id: request.user_id, joined_at: now, invite_code: request.invite_code }));
+  const used = added ? yield* consumeInviteUse(request.invite_code, now) : undefined;
+  if (added && !used) throw conflict(ErrorMessage.inviteNoLongerUsable);
   if (added) {
-    if (!(yield* consumeInviteUse(request.invite_code, now))) throw conflict(ErrorMessage.inviteNoLongerUsable);
     yield* insertActivityEvent({
       chat_id: chat.id,
       user_id: request.user_id,
@@ -186,17 +201,20 @@ function* approveSteps(actor: UserRow, input: JoinRequestRefInput, now: number):
     });
   }
   yield* deleteJoinRequest(chat.id, request.user_id);
+  // The events last: on PostgreSQL recording takes the chat's event lock, and nothing may lock after it.
+  if (used) yield* recordInviteJoin(chat.id, { id: request.user_id, username: request.username, avatar_url: request.avatar_url }, used, now);
   return added;
 }
 
 /** Declines a pending request: it is deleted; the person may ask again. */
 export async function declineJoinRequest(deps: ServiceDeps, actor: UserRow, input: JoinRequestRefInput): Promise<MessageResult> {
-  await writeTransaction(deps.db, declineSteps(actor, input));
+  await writeTransaction(deps.db, declineSteps(actor, input, deps.now()));
   deps.log.debug("join request declined", { chat_id: input.chat_id, user_id: input.user_id, by: actor.id });
   return { message: "Join request declined" };
 }
 
-function* declineSteps(actor: UserRow, input: JoinRequestRefInput): Steps<void> {
+function* declineSteps(actor: UserRow, input: JoinRequestRefInput, now: number): Steps<void> {
   const chat = yield* requireManageableChat(actor, input.chat_id);
   if (!(yield* deleteJoinRequest(chat.id, input.user_id))) throw notFound(ErrorMessage.joinRequestNotFound);
+  yield* recordEvent(chat.id, "join_request.declined", { user_id: input.user_id }, now);
 }

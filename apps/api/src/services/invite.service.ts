@@ -28,9 +28,9 @@ import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
 import { assertManageableChat, requireManageableChat } from "./access.js";
 import type { ServiceDeps } from "./context.js";
 import { AppError, badRequest, conflict, forbidden, notFound } from "./errors.js";
-import { onceSteps, parseIdempotencyKey, requestHashOf } from "./idempotency.js";
-import { recordEvent } from "./events.js";
-import { toChatSummary, toInviteDto } from "./mappers.js";
+import { onceSteps, parseIdempotencyKey, requestHashOf, type Answer, type KeyedRequest } from "./idempotency.js";
+import { recordEvent, recordInviteJoin } from "./events.js";
+import { toChatSummary, toInviteDto, toPublicUser } from "./mappers.js";
 
 /** How often a freshly drawn code may collide before we give up (each collision is ~2^-83 likely). */
 const CODE_ATTEMPTS = 5;
@@ -46,7 +46,7 @@ export async function createInvite(deps: ServiceDeps, actor: UserRow, input: Cre
   const expiresAt = input.expires_at == null ? null : truncateToSecond(Date.parse(input.expires_at));
   if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
 
-  const row = await writeTransaction(deps.db, createInviteSteps(deps, actor, input, now, expiresAt));
+  const row = await writeTransaction(deps.db, createInviteSteps(deps, actor, input, now, expiresAt, true));
   deps.log.debug("invite created", { chat_id: row.chat_id, user_id: actor.id, max_uses: row.max_uses, expires_at: row.expires_at });
   return toInviteDto(row);
 }
@@ -70,10 +70,7 @@ export async function createInviteOnce(
   const expiresAt = input.expires_at == null ? null : truncateToSecond(Date.parse(input.expires_at));
   const maxUses = input.max_uses ?? null;
   const request = { userId: actor.id, key, requestHash: requestHashOf("invite.create", [input.chat_id, maxUses, expiresAt]), now };
-  const { answer, replayed } = await writeTransaction(
-    deps.db,
-    onceSteps(request, () => checkedCreateInviteSteps(deps, actor, input, now, expiresAt)),
-  );
+  const { answer, replayed } = await writeTransaction(deps.db, createOnceSteps(deps, actor, input, now, expiresAt, request));
   if (replayed) {
     deps.log.debug("idempotent create replayed", { chat_id: input.chat_id, user_id: actor.id });
     onReplayed();
@@ -84,10 +81,28 @@ export async function createInviteOnce(
   return answer.value;
 }
 
+/**
+ * The keyed create, and its `invite.created` only when this request created the invite (a replay
+ * and a kept refusal record nothing): after the stored answer, since the event is the
+ * transaction's last step (`recordEvent`).
+ */
+function* createOnceSteps(
+  deps: ServiceDeps,
+  actor: UserRow,
+  input: CreateInviteInput,
+  now: number,
+  expiresAt: number | null,
+  request: KeyedRequest,
+): Steps<{ answer: Answer<Invite>; replayed: boolean }> {
+  const outcome = yield* onceSteps(request, () => checkedCreateInviteSteps(deps, actor, input, now, expiresAt));
+  if (!outcome.replayed && outcome.answer.ok) yield* recordEvent(outcome.answer.value.chat_id, "invite.created", outcome.answer.value, now);
+  return outcome;
+}
+
 /** The expiry check (inside the transaction, after a replay had its chance: a retry's expiry may have passed) and the create. */
 function* checkedCreateInviteSteps(deps: ServiceDeps, actor: UserRow, input: CreateInviteInput, now: number, expiresAt: number | null): Steps<Invite> {
   if (!isValidInviteExpiry(expiresAt, now)) throw badRequest(ErrorMessage.expiresAtInPast);
-  return toInviteDto(yield* createInviteSteps(deps, actor, input, now, expiresAt));
+  return toInviteDto(yield* createInviteSteps(deps, actor, input, now, expiresAt, false));
 }
 
 // (A generator declared once, not a generator expression per call: V8 takes about 1.5 µs to
@@ -98,6 +113,8 @@ function* createInviteSteps(
   input: CreateInviteInput,
   now: number,
   expiresAt: number | null,
+  /** Whether to record `invite.created` here (false: the caller records it, later in the transaction). */
+  record: boolean,
 ): Steps<InviteRow> {
   const found = yield* chatForNewInvite(input.chat_id, actor.id, now);
   const chat = assertManageableChat(actor, found.chat);
@@ -113,7 +130,7 @@ function* createInviteSteps(
       max_uses: input.max_uses ?? null,
     });
     if (row) {
-      yield* recordEvent(chat.id, "invite.created", toInviteDto(row), now);
+      if (record) yield* recordEvent(chat.id, "invite.created", toInviteDto(row), now);
       return row;
     }
     deps.log.warn("invite code collision, drawing another", { chat_id: chat.id, attempt });
@@ -138,10 +155,11 @@ export async function revokeInvite(deps: ServiceDeps, actor: UserRow, input: Inv
   return { message: `Invite '${input.code}' revoked` };
 }
 
-/** Revokes the invite; the chat's id. */
+/** Revokes the invite and records `invite.revoked`; the chat's id. */
 function* revokeSteps(actor: UserRow, input: InviteRefInput, now: number): Steps<number> {
   const chat = yield* requireManageableChat(actor, input.chat_id);
   if (!(yield* revokeInviteRow(chat.id, input.code, now))) throw notFound(ErrorMessage.inviteNotFound);
+  yield* recordEvent(chat.id, "invite.revoked", { code: input.code }, now);
   return chat.id;
 }
 
@@ -211,11 +229,13 @@ class InviteExhausted extends AppError {
 /**
  * Joins the chat an invite leads to. One transaction: the membership row (unique per chat and
  * user) is written first, then the use is counted by a single conditional update that only
- * succeeds while the invite is still active, then the `join` event is recorded. If the use cannot
- * be counted, the whole transaction rolls back, membership included.
+ * succeeds while the invite is still active, then the `join` activity is recorded, and last the
+ * live events: `member.joined` with the invite's uses after this join, and `invite.used_up` when
+ * it took the last use. If the use cannot be counted, the whole transaction rolls back,
+ * membership included, and no event is left.
  */
 export async function redeemInvite(deps: ServiceDeps, actor: UserRow, code: string): Promise<RedeemResult | PendingJoin> {
-  const { chat, joined, pending } = await writeTransaction(deps.db, redeemSteps(code, actor.id, deps.now()));
+  const { chat, joined, pending } = await writeTransaction(deps.db, redeemSteps(code, actor, deps.now()));
   if (joined) deps.log.debug("chat joined", { chat_id: chat.id, user_id: actor.id });
   if (pending) {
     deps.log.debug("join requested", { chat_id: chat.id, user_id: actor.id });
@@ -229,20 +249,26 @@ export function isPendingJoin(result: RedeemResult | PendingJoin): result is Pen
   return "pending" in result && result.pending;
 }
 
-function* redeemSteps(code: string, userId: number, now: number): Steps<{ chat: ChatRow; joined: boolean; pending?: boolean }> {
+function* redeemSteps(code: string, actor: UserRow, now: number): Steps<{ chat: ChatRow; joined: boolean; pending?: boolean }> {
+  const userId = actor.id;
   const { invite, chat } = yield* findLiveInviteSteps(code, now);
   yield* assertNotBannedSteps(chat.id, userId, now);
   if (chat.owner_id === userId) return { chat, joined: false };
   if (chat.join_approval === 1) {
     // With join approval on, a newcomer's join is a pending request; its use is counted at approval.
     if (yield* isChatMember(chat.id, userId)) return { chat, joined: false };
-    yield* insertJoinRequest({ chat_id: chat.id, user_id: userId, invite_code: invite.code, created_at: now });
+    // Asking again records nothing new (SPEC section 10), and so tells of nothing.
+    if (yield* insertJoinRequest({ chat_id: chat.id, user_id: userId, invite_code: invite.code, created_at: now })) {
+      yield* recordEvent(chat.id, "join_request.created", { user: toPublicUser(actor), invite_code: invite.code, created_at: toWireTimestamp(now) }, now);
+    }
     return { chat, joined: false, pending: true };
   }
   if (!(yield* addMember({ chat_id: chat.id, user_id: userId, joined_at: now, invite_code: invite.code }))) {
     return { chat, joined: false };
   }
-  if (!(yield* consumeInviteUse(invite.code, now))) throw new InviteExhausted();
+  const used = yield* consumeInviteUse(invite.code, now);
+  if (!used) throw new InviteExhausted();
   yield* insertActivityEvent({ chat_id: chat.id, user_id: userId, action: "join", method: "invite", invite_code: invite.code, created_at: now });
+  yield* recordInviteJoin(chat.id, actor, used, now);
   return { chat, joined: true };
 }

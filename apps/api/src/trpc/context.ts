@@ -29,6 +29,8 @@ export interface ContextInner {
   onUser?: (userId: number) => void;
   /** The HTTP request's Idempotency-Key (for `invite.create`) and how to mark its answer a replay. */
   idempotency?: IdempotencyContext;
+  /** The `Last-Event-ID` header: what an EventSource sends when it reconnects a subscription by itself. */
+  lastEventId?: string | undefined;
 }
 
 export interface IdempotencyContext {
@@ -61,6 +63,7 @@ export function contextFactory(deps: ServiceDeps, config: Pick<Config, "demo">) 
       calls: req.path.split(",").length,
       markReplayed: () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true"),
     },
+    lastEventId: req.get("last-event-id"),
   });
 }
 

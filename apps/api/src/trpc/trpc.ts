@@ -1,4 +1,4 @@
-import { describeValidationError, ErrorMessage, MAX_TRPC_BATCH } from "@portal/contracts";
+import { describeValidationError, ErrorMessage, EVENT_STREAM_KEEPALIVE_MS, MAX_TRPC_BATCH } from "@portal/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { requestScope } from "../http/request-log.js";
@@ -12,6 +12,12 @@ import type { Context } from "./context.js";
  */
 const t = initTRPC.context<Context>().create({
   isDev: false,
+  // Subscriptions (chat.events) over Server-Sent Events: a ping while silent, and a client that
+  // hears nothing for two pings and more reconnects (resuming from its last tracked id).
+  sse: {
+    ping: { enabled: true, intervalMs: EVENT_STREAM_KEEPALIVE_MS },
+    client: { reconnectAfterInactivityMs: 2 * EVENT_STREAM_KEEPALIVE_MS + 5_000 },
+  },
   errorFormatter({ shape, error, ctx }) {
     let message = shape.message;
     if (error.cause instanceof ZodError) message = describeValidationError(error.cause);
@@ -49,6 +55,15 @@ const appErrors = t.middleware(async ({ next }) => {
 });
 
 export const publicProcedure = t.procedure.use(appErrors);
+
+/**
+ * What a subscription's generator throws, as the middleware above maps it for a query: a
+ * subscription runs after its middlewares have returned, so its errors are mapped where they are thrown.
+ */
+export function asTrpcError(error: unknown): unknown {
+  const known = appErrorOf(error);
+  return known ? new TRPCError({ code: known.code, message: known.message, cause: error }) : error;
+}
 
 /** Requires a live session of an unrestricted account; narrows `ctx.user` to a user. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

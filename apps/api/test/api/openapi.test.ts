@@ -9,6 +9,7 @@ import { OpenAPIBackend } from "openapi-backend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueLoginCode } from "../../src/services/auth.service.js";
 import { http, type HttpResult } from "../support/clients.js";
+import { openSse } from "../support/sse.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 /** The response headers of the API itself (the others are HTTP's and helmet's). */
@@ -108,6 +109,20 @@ describe("OpenAPI document", () => {
 
     check("chatActivity", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/activity?limit=10`, { session }));
     check("chatActivity", await http(server.url, "GET", `/v1/portal/chats/${chat.id}/activity?limit=500`, { session }));
+
+    // Live events (SPEC section 11): each event of the stream is the documented 200 schema.
+    const events = `/v1/portal/chats/${chat.id}/events`;
+    check("chatEvents", await http(server.url, "GET", `${events}?last_event_id=abc`, { session }));
+    check("chatEvents", await http(server.url, "GET", events));
+    check("chatEvents", await http(server.url, "GET", "/v1/portal/chats/999999/events", { session }));
+    const live = await openSse(server.url, events, { session, lastEventId: "1" });
+    try {
+      await live.waitFor((s) => s.events().length >= 1, "the replayed event");
+      const headers = new Headers(Object.entries(live.headers).map(([name, value]) => [name, String(value)]));
+      for (const event of live.events()) check("chatEvents", { status: live.status, headers, body: event });
+    } finally {
+      live.close();
+    }
 
     // Invite management (SPEC section 10).
     const base = `/v1/portal/chats/${chat.id}`;

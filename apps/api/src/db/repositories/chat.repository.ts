@@ -239,3 +239,21 @@ const memberOf = preparedQuery((db, chatId: number, userId: number) =>
 export function* isChatMember(chatId: number, userId: number): Steps<boolean> {
   return (yield* step(memberOf, chatId, userId)).rows.length > 0;
 }
+
+/** What the permission rules need of each of these chats (membership aside); a chat that is gone is absent. */
+export function* listChatAccessFacts(chatIds: readonly number[]): Steps<Map<number, Omit<ChatAccessRow, "is_member">>> {
+  if (chatIds.length === 0) return new Map();
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("chats")
+      .select((eb) => [
+        "chats.id",
+        "chats.owner_id",
+        "chats.visibility",
+        "chats.archived",
+        eb.selectFrom("users as owner").select("owner.permission_level").whereRef("owner.id", "=", "chats.owner_id").as("owner_level"),
+      ])
+      .where("chats.id", "in", chatIds),
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { preparedQuery } from "../prepared.js";
 import type { ChatEventRow } from "../schema.js";
-import { databaseKind, query as step, type Steps } from "../steps.js";
+import { databaseKind, dynamicQuery, query as step, type Steps } from "../steps.js";
 
 /**
  * The event table (SPEC section 11): `recordEvent` is a step of the change's own write
@@ -79,4 +79,17 @@ const lastEvent = preparedQuery((db) => db.selectFrom("chat_events").select((eb)
 /** The id of the newest event of any chat, 0 when there is none. */
 export function* lastEventId(): Steps<number> {
   return Number((yield* step(lastEvent)).rows[0]?.id ?? 0);
+}
+
+/** The newest event id of each of these chats that has any: the safety poll's one query for every subscribed chat. */
+export function* lastEventIdsOfChats(chatIds: readonly number[]): Steps<Map<number, number>> {
+  if (chatIds.length === 0) return new Map();
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("chat_events")
+      .select(["chat_id", (eb) => eb.fn.max("id").as("id")])
+      .where("chat_id", "in", chatIds)
+      .groupBy("chat_id"),
+  );
+  return new Map(rows.map((r) => [r.chat_id, Number(r.id)]));
 }

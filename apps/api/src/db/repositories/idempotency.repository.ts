@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
+import { isPostgres } from "../database.js";
 import { preparedQuery } from "../prepared.js";
 import type { IdempotencyKeyRow } from "../schema.js";
 import { databaseKind, query as step, type Steps } from "../steps.js";
@@ -58,9 +59,23 @@ export function* saveIdempotencyRecord(record: IdempotencyKeyRow): Steps<void> {
   yield* step(saveRecord, record.user_id, record.idempotency_key, record.request_hash, record.outcome, record.response, record.created_at);
 }
 
-/** Deletes the answers of keys first used before `usedBefore`; returns how many went. */
-const purgeOlder = preparedQuery((db, usedBefore: number) => db.deleteFrom("idempotency_keys").where("created_at", "<", usedBefore));
+/**
+ * Deletes up to `limit` answers of keys first used before `usedBefore`, oldest first; returns how
+ * many went. A bounded batch, so that a purge is a row of short write transactions (on PostgreSQL
+ * it skips rows another purge is deleting at that moment).
+ */
+const purgeOlder = preparedQuery((db, usedBefore: number, limit: number) => {
+  const batch = db
+    .selectFrom("idempotency_keys")
+    .select(["idempotency_keys.user_id", "idempotency_keys.idempotency_key"])
+    .where("idempotency_keys.created_at", "<", usedBefore)
+    .orderBy("idempotency_keys.created_at")
+    .limit(limit);
+  return db
+    .deleteFrom("idempotency_keys")
+    .where(sql<boolean>`(idempotency_keys.user_id, idempotency_keys.idempotency_key) in (${isPostgres(db) ? batch.forUpdate().skipLocked() : batch})`);
+});
 
-export function* purgeIdempotencyRecords(usedBefore: number): Steps<number> {
-  return Number((yield* step(purgeOlder, usedBefore)).numAffectedRows ?? 0n);
+export function* purgeIdempotencyRecords(usedBefore: number, limit: number): Steps<number> {
+  return Number((yield* step(purgeOlder, usedBefore, limit)).numAffectedRows ?? 0n);
 }

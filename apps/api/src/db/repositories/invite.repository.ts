@@ -164,24 +164,73 @@ export function* consumeInviteUse(code: string, now: number): Steps<InviteRow | 
 }
 
 /**
- * Deletes invites that are dead now (revoked, expired or used up) and were created before
- * `createdBefore`. Returns how many went.
+ * When an invite counts as dead, for the purges (the housekeeping job and `portal-admin invites
+ * purge`): created before `createdBefore`, and dead by `deadBy` in one of three ways:
+ * - revoked at or before `deadBy`;
+ * - expired at or before `deadBy`;
+ * - used up, with nobody joining through it after `deadBy` (when the last use was taken is not
+ *   stored: the last join through it is when it got used up, unless an edit lowered `max_uses`
+ *   onto its uses later, which then counts from the last join too).
+ * The housekeeping job passes `now - 30 days` for both ("dead for 30 days"); the CLI passes `now`
+ * and `now - N days` ("dead now, created over N days ago").
  */
-const purgeDead = preparedQuery((db, now: number, createdBefore: number) =>
-  db
-    .deleteFrom("invites")
-    .where("created_at", "<", createdBefore)
-    .where((eb) =>
+function deadInvite(deadBy: number, createdBefore: number) {
+  return (eb: ExpressionBuilder<DB, "invites">) =>
+    eb.and([
+      eb("invites.created_at", "<", createdBefore),
       eb.or([
-        eb("revoked_at", "is not", null),
-        eb.and([eb("expires_at", "is not", null), eb("expires_at", "<=", now)]),
-        eb.and([eb("max_uses", "is not", null), eb("uses", ">=", eb.ref("max_uses"))]),
+        eb.and([eb("invites.revoked_at", "is not", null), eb("invites.revoked_at", "<=", deadBy)]),
+        eb.and([eb("invites.expires_at", "is not", null), eb("invites.expires_at", "<=", deadBy)]),
+        eb.and([
+          eb("invites.max_uses", "is not", null),
+          eb("invites.uses", ">=", eb.ref("invites.max_uses")),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("activity_events")
+                .select("activity_events.id")
+                .whereRef("activity_events.invite_code", "=", "invites.code")
+                .where("activity_events.created_at", ">", deadBy),
+            ),
+          ),
+        ]),
       ]),
-    ),
+    ]);
+}
+
+/** Which invites a purge deletes: `deadInvite`'s cutoffs. */
+export interface DeadInviteCutoffs {
+  deadBy: number;
+  createdBefore: number;
+}
+
+const deadAfter = preparedQuery((db, afterId: number, deadBy: number, createdBefore: number, limit: number) =>
+  db.selectFrom("invites").select("invites.id").where("invites.id", ">", afterId).where(deadInvite(deadBy, createdBefore)).orderBy("invites.id").limit(limit),
 );
 
-export function* purgeDeadInvites(now: number, createdBefore: number): Steps<number> {
-  return Number((yield* step(purgeDead, now, createdBefore)).numAffectedRows ?? 0n);
+/**
+ * The ids of up to `limit` dead invites after `afterId`, in id order: the read half of a purge
+ * batch. It reads outside any write transaction (the invites table has no index for the dead ones,
+ * and a scan under SQLite's write lock would hold every writer back), so the delete re-checks.
+ */
+export function* findDeadInviteIds(cutoffs: DeadInviteCutoffs, afterId: number, limit: number): Steps<number[]> {
+  const { rows } = yield* step(deadAfter, afterId, cutoffs.deadBy, cutoffs.createdBefore, limit);
+  return rows.map((row) => Number(row.id));
+}
+
+/**
+ * Deletes those of `ids` that are still dead (an edit may have revived an expired or used-up one
+ * since the read); returns how many went. On PostgreSQL rows another purge is deleting at the
+ * same moment are skipped, not waited for.
+ */
+export function* deleteDeadInvites(ids: readonly number[], cutoffs: DeadInviteCutoffs): Steps<number> {
+  if (ids.length === 0) return 0;
+  const postgres = (yield* databaseKind()) === "postgres";
+  const { numAffectedRows } = yield* dynamicQuery((db) => {
+    const dead = db.selectFrom("invites").select("invites.id").where("invites.id", "in", ids).where(deadInvite(cutoffs.deadBy, cutoffs.createdBefore));
+    return db.deleteFrom("invites").where("invites.id", "in", postgres ? dead.forUpdate().skipLocked() : dead);
+  });
+  return Number(numAffectedRows ?? 0n);
 }
 
 const inviteOfChat = preparedQuery((db, chatId: number, code: string) =>
@@ -199,11 +248,19 @@ export function* findUnrevokedInviteOfChat(chatId: number, code: string): Steps<
  * edit's read and its write cannot leave `uses > max_uses` (PostgreSQL re-checks the WHERE on the
  * row version it waited for; SQLite runs it under the write lock). Returns the invite after the
  * update, or undefined when the condition failed.
+ *
+ * An expiry moved into the future (or removed) is an expiry still to come: `expiry_recorded` goes
+ * back to 0, so the sweep tells of it when it passes. An expiry left in the past keeps the column
+ * as it is in the row (never a value read earlier: the sweep may have set it since).
  */
-const updateLimits = preparedQuery((db, chatId: number, code: string, maxUses: number | null, expiresAt: number | null) =>
+const updateLimits = preparedQuery((db, chatId: number, code: string, maxUses: number | null, expiresAt: number | null, expiryAhead: number) =>
   db
     .updateTable("invites")
-    .set({ max_uses: maxUses, expires_at: expiresAt })
+    .set({
+      max_uses: maxUses,
+      expires_at: expiresAt,
+      expiry_recorded: sql<number>`case when cast(${expiryAhead} as integer) = 1 then 0 else invites.expiry_recorded end`,
+    })
     .where("invites.chat_id", "=", chatId)
     .where("invites.code", "=", code)
     .where("invites.revoked_at", "is", null)
@@ -216,15 +273,65 @@ export function* updateInviteLimits(
   code: string,
   maxUses: number | null,
   expiresAt: number | null,
+  now: number,
 ): Steps<InviteRow | undefined> {
-  return (yield* step(updateLimits, chatId, code, maxUses, expiresAt)).rows[0];
+  const expiryAhead = expiresAt === null || expiresAt > now ? 1 : 0;
+  return (yield* step(updateLimits, chatId, code, maxUses, expiresAt, expiryAhead)).rows[0];
 }
 
-/** Revokes every active invite of the chat; returns how many. */
+/** Revokes every active invite of the chat; returns their codes. */
 const revokeActive = preparedQuery((db, chatId: number, now: number) =>
-  db.updateTable("invites").set({ revoked_at: now }).where("invites.chat_id", "=", chatId).where(activeInvite(now)),
+  db.updateTable("invites").set({ revoked_at: now }).where("invites.chat_id", "=", chatId).where(activeInvite(now)).returning("invites.code"),
 );
 
-export function* revokeActiveInvites(chatId: number, now: number): Steps<number> {
-  return Number((yield* step(revokeActive, chatId, now)).numAffectedRows ?? 0n);
+export function* revokeActiveInvites(chatId: number, now: number): Steps<string[]> {
+  return (yield* step(revokeActive, chatId, now)).rows.map((row) => row.code);
+}
+
+/**
+ * Invites whose expiry has passed and was not told yet: the range of the partial index
+ * `invites_expiry_pending`, soonest first. The first three conditions are written as that index's
+ * predicate, so both databases use it. Used-up ones are among them (the sweep marks them without
+ * an event: `invite.used_up` told of their end). As a builder: tests read its plan.
+ */
+export function expiryPendingQuery(db: Kysely<DB>, now: number, limit: number) {
+  return db
+    .selectFrom("invites")
+    .select("invites.id")
+    .where(sql<boolean>`expiry_recorded = 0 and expires_at is not null and revoked_at is null`)
+    .where("invites.expires_at", "<=", now)
+    .orderBy("invites.expires_at")
+    .orderBy("invites.id")
+    .limit(limit);
+}
+
+const expiryPending = preparedQuery((db, now: number, limit: number) => expiryPendingQuery(db, now, limit));
+
+export function* listExpiryPending(now: number, limit: number): Steps<number[]> {
+  return (yield* step(expiryPending, now, limit)).rows.map((row) => Number(row.id));
+}
+
+/**
+ * Marks an invite's passed expiry as told, once: a single conditional update that changes the
+ * row only while `expiry_recorded` is 0 and the expiry is still past and the invite not revoked
+ * (an edit may have moved it, a revoke may have come first). Of any number of sweeps, on any
+ * instance, exactly one gets the row back (PostgreSQL re-checks the WHERE on the row version it
+ * waited for; SQLite runs it under the write lock); the others get undefined.
+ */
+const markExpiry = preparedQuery((db, id: number, now: number) =>
+  db
+    .updateTable("invites")
+    .set({ expiry_recorded: 1 })
+    .where("invites.id", "=", id)
+    .where("invites.expiry_recorded", "=", 0)
+    .where("invites.revoked_at", "is", null)
+    .where("invites.expires_at", "<=", now)
+    .returning(["invites.chat_id", "invites.code", "invites.uses", "invites.max_uses"]),
+);
+
+export function* markExpiryRecorded(
+  id: number,
+  now: number,
+): Steps<Pick<InviteRow, "chat_id" | "code" | "uses" | "max_uses"> | undefined> {
+  return (yield* step(markExpiry, id, now)).rows[0];
 }

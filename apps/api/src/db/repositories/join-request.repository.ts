@@ -7,18 +7,27 @@ const insertRequest = preparedQuery((db, chatId: number, userId: number, inviteC
   db
     .insertInto("join_requests")
     .values({ chat_id: chatId, user_id: userId, invite_code: inviteCode, created_at: createdAt })
-    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing()),
+    .onConflict((oc) => oc.columns(["chat_id", "user_id"]).doNothing())
+    .returning("user_id"),
 );
 
-export function* insertJoinRequest(request: JoinRequestRow): Steps<void> {
-  yield* step(insertRequest, request.chat_id, request.user_id, request.invite_code, request.created_at);
+/** Whether a request was recorded (false: one was pending already). */
+export function* insertJoinRequest(request: JoinRequestRow): Steps<boolean> {
+  return (yield* step(insertRequest, request.chat_id, request.user_id, request.invite_code, request.created_at)).rows.length > 0;
 }
 
+/** A pending request, with what the approval's `member.joined` event says of its user. */
 const requestOf = preparedQuery((db, chatId: number, userId: number) =>
-  db.selectFrom("join_requests").selectAll().where("chat_id", "=", chatId).where("user_id", "=", userId),
+  db
+    .selectFrom("join_requests")
+    .innerJoin("users", "users.id", "join_requests.user_id")
+    .selectAll("join_requests")
+    .select(["users.username", "users.avatar_url"])
+    .where("join_requests.chat_id", "=", chatId)
+    .where("join_requests.user_id", "=", userId),
 );
 
-export function* findJoinRequest(chatId: number, userId: number): Steps<JoinRequestRow | undefined> {
+export function* findJoinRequest(chatId: number, userId: number): Steps<JoinRequestWithUser | undefined> {
   return (yield* step(requestOf, chatId, userId)).rows[0];
 }
 

@@ -1,6 +1,6 @@
 import { preparedQuery } from "../prepared.js";
 import type { SessionRow, UserRow } from "../schema.js";
-import { query, type Steps } from "../steps.js";
+import { dynamicQuery, query, type Steps } from "../steps.js";
 
 const insertSessionRow = preparedQuery((db, tokenHash: string, userId: number, createdAt: number, expiresAt: number) =>
   db.insertInto("sessions").values({ token_hash: tokenHash, user_id: userId, created_at: createdAt, expires_at: expiresAt }),
@@ -61,4 +61,19 @@ const consumeCode = preparedQuery((db, codeHash: string, now: number) =>
 
 export function* consumeLoginCode(codeHash: string, now: number): Steps<number | undefined> {
   return (yield* query(consumeCode, codeHash, now)).rows[0]?.user_id;
+}
+
+/** The users behind these live sessions, by token hash (an unknown or expired one is absent). */
+export function* findLiveSessionUsers(tokenHashes: readonly string[], now: number): Steps<Map<string, UserRow>> {
+  if (tokenHashes.length === 0) return new Map();
+  const { rows } = yield* dynamicQuery((db) =>
+    db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .selectAll("users")
+      .select("sessions.token_hash")
+      .where("sessions.token_hash", "in", tokenHashes)
+      .where("sessions.expires_at", ">", now),
+  );
+  return new Map(rows.map(({ token_hash, ...user }) => [token_hash, user]));
 }

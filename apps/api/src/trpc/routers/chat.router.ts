@@ -1,11 +1,18 @@
 import {
   activityInputSchema,
+  chatEventsInputSchema,
   chatRefInputSchema,
+  ErrorMessage,
+  EVENT_ID_PATTERN,
   joinRequestRefInputSchema,
   joinRequestsInputSchema,
   updateInviteSettingsInputSchema,
 } from "@portal/contracts";
+import { tracked, TRPCError } from "@trpc/server";
+import { PullSink, STREAM_ENDS } from "../../live/stream.js";
 import { chatActivity, chatPeople, manageableChats, myChats } from "../../services/chat.service.js";
+import { badRequest } from "../../services/errors.js";
+import { openEventStream, runEventStream } from "../../services/event-stream.service.js";
 import {
   approveJoinRequest,
   declineJoinRequest,
@@ -13,9 +20,40 @@ import {
   joinRequests,
   updateInviteSettings,
 } from "../../services/invite-management.service.js";
-import { authedProcedure, router } from "../trpc.js";
+import { asTrpcError, authedProcedure, router } from "../trpc.js";
 
 export const chatRouter = router({
+  /**
+   * The chat's live events (SPEC section 11), each tracked by its id: httpSubscriptionLink resumes
+   * after the last one by itself. Ends with UNAUTHORIZED or FORBIDDEN when the session or the
+   * access ends; SERVICE_UNAVAILABLE (the client reconnects) when the server stops.
+   */
+  events: authedProcedure.input(chatEventsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    let stream;
+    try {
+      // Newest first: the header of an EventSource's own reconnect, then tRPC's, then the caller's.
+      const header = ctx.lastEventId === "" ? undefined : ctx.lastEventId;
+      if (header !== undefined && !EVENT_ID_PATTERN.test(header)) throw badRequest(ErrorMessage.lastEventIdHeaderInvalid);
+      const lastEventId = header ?? input.lastEventId ?? input.last_event_id ?? null;
+      stream = await openEventStream(ctx.deps, ctx.user, ctx.session.token!, { chat_id: input.chat_id, last_event_id: lastEventId });
+    } catch (error) {
+      throw asTrpcError(error);
+    }
+    const sink = new PullSink();
+    const opened = stream;
+    const leave = () => opened.end(STREAM_ENDS.client);
+    if (signal?.aborted) leave();
+    signal?.addEventListener("abort", leave, { once: true });
+    void runEventStream(ctx.deps, stream, sink);
+    try {
+      for await (const event of sink.events()) yield tracked(String(event.id), event.event);
+      const error = sink.ended?.error;
+      if (error) throw new TRPCError({ code: error.code, message: error.message });
+    } finally {
+      signal?.removeEventListener("abort", leave);
+      leave();
+    }
+  }),
   activity: authedProcedure.input(activityInputSchema).query(({ ctx, input }) => chatActivity(ctx.deps, ctx.user, input)),
   mine: authedProcedure.query(({ ctx }) => myChats(ctx.deps, ctx.user)),
   manageable: authedProcedure.query(({ ctx }) => manageableChats(ctx.deps, ctx.user)),
