@@ -86,7 +86,7 @@ export function eventsSettings(env: Env = process.env) {
     ratePerSec: intOf(env, "BENCH_EVENTS_RATE", 25, 1),
     watchers: intOf(env, "BENCH_EVENTS_WATCHERS", 2, 1),
     streams: intOf(env, "BENCH_EVENTS_STREAMS", 1_000, 1),
-    rounds: intOf(env, "BENCH_EVENTS_ROUNDS", 3, 1),
+    rounds: intOf(env, "BENCH_EVENTS_ROUNDS", 4, 1),
     durationS: intOf(env, "BENCH_DURATION", 10, 1),
     warmupS: intOf(env, "BENCH_WARMUP", 3),
     connections: intOf(env, "BENCH_CONNECTIONS", 50, 1),

@@ -1,5 +1,5 @@
 /** The live-events benchmark's figures and its table (events.ts), beside the main table's rows and targets. */
-import { formatReport, type LatencyCheck, type Ratio, type Row } from "./report.js";
+import { rowLines, targetLines, type LatencyCheck, type Ratio, type Row } from "./report.js";
 
 /**
  * The p-th percentile (0 < p ≤ 100) by nearest rank: the smallest value with at least p % of the
@@ -143,11 +143,12 @@ export function latencyCheck(result: LatencyResult, maxMs: number): LatencyCheck
   };
 }
 
-/** The whole events table: the latency and memory sections, then the throughput rows and every target. */
+/** The whole events table: the latency and memory sections, the throughput rows, then every target. */
 export function formatEvents(header: string[], latency: LatencyResult[], memory: MemoryResult | null, rows: Row[], ratios: Ratio[], checks: LatencyCheck[]): string {
-  const sections = [latencyLines(latency), memoryLines(memory)].filter((s) => s.length > 0);
-  const top = [...header];
-  for (const section of sections) top.push("", ...section);
-  if (rows.length > 0) top.push("", "REST create throughput with open event streams against none (alternating rounds)");
-  return formatReport(top, rows, ratios, checks);
+  const lines = [...header];
+  const sections = [latencyLines(latency), memoryLines(memory)];
+  if (rows.length > 0) sections.push(["REST create throughput with open event streams against none (alternating rounds)", ...rowLines(rows)]);
+  if (ratios.length > 0 || checks.length > 0) sections.push(targetLines(ratios, checks));
+  for (const section of sections) if (section.length > 0) lines.push("", ...section);
+  return `${lines.join("\n")}\n`;
 }

@@ -621,9 +621,13 @@ async function main(): Promise<void> {
     `Portal invites benchmark: live events, ${startedAt.toISOString()}`,
     `machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, ${info.os}; Node ${info.node}`,
     `load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} / ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
-    `latency: ${settings.warmupCreates} warm-up + ${settings.creates} creates at ${settings.ratePerSec}/s on instance A, ${settings.watchers} streams on every chat written to on instance B`,
-    `throughput: autocannon, ${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s, ${settings.rounds} alternating rounds (a ratio is the median of the rounds' ratios); ` +
-      `${settings.streams} streams on ${Math.min(settings.streams, settings.poolChats)} of the ${settings.poolChats} chats the creates pick from`,
+    ...(latency.length > 0 ? [`latency: ${settings.warmupCreates} warm-up + ${settings.creates} creates at ${settings.ratePerSec}/s on instance A, ${settings.watchers} streams on every chat written to on instance B`] : []),
+    ...(throughput
+      ? [
+          `throughput: autocannon, ${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s, ${settings.rounds} alternating rounds (a ratio is the median of the rounds' ratios); ` +
+            `${settings.streams} streams on ${Math.min(settings.streams, settings.poolChats)} of the ${settings.poolChats} chats the creates pick from`,
+        ]
+      : []),
     ...skipped.map((s) => `! ${s}`),
   ];
   process.stdout.write(formatEvents(header, latency, memory, rows, ratios, checks));
