@@ -8,9 +8,9 @@ import { startWalCheckpointer, type WalCheckpointer } from "./db/checkpointer.js
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { answerClientErrors } from "./http/client-errors.js";
-import { startBackgroundJobs } from "./jobs.js";
 import { effectiveConnectionCap, guardConnections, readOpenFileLimit } from "./http/connections.js";
 import { SharedRateLimitCounts } from "./http/rate-limit-store.js";
+import { startBackgroundJobs } from "./jobs.js";
 import { startLiveEvents, type LiveEvents } from "./live/index.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { createServiceDeps, type ServiceDeps } from "./services/context.js";

@@ -53,6 +53,9 @@ const PAGE = 500;
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
+/** The LISTEN connection's name in pg_stat_activity (operations can tell it from the pool's). */
+export const LISTENER_APPLICATION_NAME = "portal-events-listener";
+
 /** The subscribers of each chat. */
 class Subscribers {
   readonly byChat = new Map<number, Set<ChatSubscriber>>();
@@ -344,7 +347,12 @@ export class PostgresListenFeed implements EventFeed {
   #startListening(): void {
     if (this.#client || this.#connecting || this.#reconnectTimer || this.#stopped) return;
     this.#connecting = true;
-    const client = new pg.Client({ connectionString: this.options.databaseUrl, keepAlive: true, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     let gone = false;
     const lost = (error?: Error) => {
       if (gone) return;

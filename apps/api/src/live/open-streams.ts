@@ -30,6 +30,7 @@ export class OpenStreams {
   #timers: NodeJS.Timeout[] = [];
   #checking = false;
   #stopped = false;
+  #endingAll = false;
 
   constructor(private readonly options: OpenStreamsOptions) {}
 
@@ -49,10 +50,13 @@ export class OpenStreams {
     stream.onEnd((end) => {
       this.#streams.delete(stream);
       if (this.#streams.size === 0) this.#stopTimers();
-      void writeTransaction(this.options.db, releaseStreamLease(stream.id)).catch((error: unknown) =>
-        // It lapses by itself once this instance stops renewing it.
-        log.debug("event stream lease not released", { ...errorFields(error), stream_id: stream.id }),
-      );
+      // The streams that stop() ends have their leases dropped by one statement there.
+      if (!this.#endingAll) {
+        void writeTransaction(this.options.db, releaseStreamLease(stream.id)).catch((error: unknown) =>
+          // It lapses by itself once this instance stops renewing it.
+          log.debug("event stream lease not released", { ...errorFields(error), stream_id: stream.id }),
+        );
+      }
       log.info("event stream closed", {
         user_id: stream.owner.userId,
         chat_id: stream.owner.chatId,
@@ -122,7 +126,9 @@ export class OpenStreams {
     this.#stopped = true;
     this.#stopTimers();
     const count = this.#streams.size;
+    this.#endingAll = true;
     for (const stream of [...this.#streams]) stream.end(STREAM_ENDS.shutdown);
+    this.#endingAll = false;
     if (count > 0) this.options.log.info("event streams ended for shutdown", { streams: count });
     await writeTransaction(this.options.db, releaseInstanceLeases(this.options.instanceId)).catch(() => undefined);
   }

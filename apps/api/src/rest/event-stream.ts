@@ -66,7 +66,8 @@ class SseSink implements EventSink {
 /** Starts the response of an opened stream and runs it until it ends (the client leaves, or the server ends it). */
 export function serveEventStream(deps: ServiceDeps, stream: EventStream, res: Response): void {
   res.on("close", () => stream.end(STREAM_ENDS.client));
-  if (res.destroyed) return stream.end(STREAM_ENDS.client);
+  // The client may have gone while the stream was being opened ("close" has fired then).
+  if (res.destroyed || !res.socket || res.socket.destroyed) return stream.end(STREAM_ENDS.client);
   res.writeHead(200, {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache, no-transform",

@@ -56,15 +56,6 @@ const appErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(appErrors);
 
-/**
- * What a subscription's generator throws, as the middleware above maps it for a query: a
- * subscription runs after its middlewares have returned, so its errors are mapped where they are thrown.
- */
-export function asTrpcError(error: unknown): unknown {
-  const known = appErrorOf(error);
-  return known ? new TRPCError({ code: known.code, message: known.message, cause: error }) : error;
-}
-
 /** Requires a live session of an unrestricted account; narrows `ctx.user` to a user. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user = await (ctx.authenticate ? ctx.authenticate() : authenticate(ctx.deps, ctx.session.token));

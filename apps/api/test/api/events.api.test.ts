@@ -92,6 +92,19 @@ describe.each(BACKENDS)("live events on one instance (%s)", (backend) => {
     }
   });
 
+  it("resumes after an id whose events were purged (past retention) with what is still kept", async () => {
+    const owner = await server.fixtures.user();
+    const session = await server.fixtures.session(owner);
+    const chat = await server.fixtures.chat({ owner });
+    for (let i = 1; i <= 4; i++) await create(session, chat.id, i);
+    const all = await tableIds(chat.id);
+    // What the housekeeping job does past EVENTS_RETENTION_DAYS: the oldest events go.
+    await server.database.db.deleteFrom("chat_events").where("id", "in", all.slice(0, 2).map(Number)).execute();
+    const s = await stream(`/v1/portal/chats/${chat.id}/events`, { session, lastEventId: all[0] });
+    await s.waitFor((x) => x.ids().length >= 2, "the retained events");
+    expect(s.ids()).toEqual(all.slice(2));
+  });
+
   it("answers 400 naming the field for a bad last event id, 401/403/404 as listing invites", async () => {
     const owner = await server.fixtures.user();
     const guest = await server.fixtures.user();

@@ -114,6 +114,9 @@ describe("configuration", () => {
     ["REDIS_URL", "localhost:6379"],
     ["DATABASE_POOL_SIZE", "0"],
     ["SQLITE_CACHE_MB", "lots"],
+    ["EXPIRY_SWEEP_MS", "0"],
+    ["HOUSEKEEPING_INTERVAL_MS", "hourly"],
+    ["EVENTS_RETENTION_DAYS", "0"],
   ])("refuses %s=%s at start with a message naming the variable", (variable, value) => {
     const result = spawnSync(process.execPath, [MAIN_JS], {
       env: { PATH: process.env.PATH ?? "", PORT: "0", DATABASE_URL: "file::memory:", [variable]: value },

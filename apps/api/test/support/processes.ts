@@ -130,6 +130,8 @@ export function tally(statuses: number[]): Record<number, number> {
 
 export interface ProcessCluster {
   servers: ServerProcess[];
+  /** The shared database's DATABASE_URL, for servers a test starts itself. */
+  databaseUrl: string;
   /** The test's own connection to the shared database, for fixtures and checks. */
   database: Database;
   fixtures: Fixtures;
@@ -188,6 +190,7 @@ export async function startProcessCluster(backend: BackendName, count: number, o
   const handle = database;
   return {
     servers,
+    databaseUrl: testDatabase.url,
     database: handle,
     fixtures: new Fixtures(createServiceDeps(handle.db, createLogger("silent"))),
     async stop() {

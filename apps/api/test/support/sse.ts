@@ -162,11 +162,6 @@ export function openSse(baseUrl: string, path: string, options: OpenSseOptions =
   });
 }
 
-/** The events of a chat as the table holds them, in id order: what every subscriber must have received. */
-export function idsOf(events: readonly { id: string | number }[]): string[] {
-  return events.map((event) => String(event.id));
-}
-
 /**
  * A real tRPC client for subscriptions: @trpc/client's httpSubscriptionLink over the `eventsource`
  * package (the WhatWG EventSource for Node), signed in with `session` (a browser sends the cookie
@@ -185,4 +180,56 @@ export function trpcSubscriptionClient(baseUrl: string, session?: string) {
       }),
     ],
   });
+}
+
+export interface TrpcEventSubscriber {
+  /** Tracked ids in the order received. */
+  ids: string[];
+  events: ChatEvent[];
+  /** The error the subscription ended with, once it has. */
+  error: unknown;
+  /** Resolves when the server has accepted the subscription. */
+  started: Promise<void>;
+  /** Resolves with the error the subscription ends with. */
+  failed: Promise<unknown>;
+  waitFor(done: (subscriber: TrpcEventSubscriber) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  unsubscribe(): void;
+}
+
+/** `chat.events` through a real tRPC client (httpSubscriptionLink), collecting what it receives. */
+export function subscribeChatEvents(
+  baseUrl: string,
+  session: string,
+  input: { chat_id: number; last_event_id?: string; lastEventId?: string },
+): TrpcEventSubscriber {
+  let started: () => void = () => undefined;
+  let failed: (error: unknown) => void = () => undefined;
+  const subscriber: TrpcEventSubscriber = {
+    ids: [],
+    events: [],
+    error: undefined,
+    started: new Promise<void>((r) => (started = r)),
+    failed: new Promise<unknown>((r) => (failed = r)),
+    async waitFor(done, what, timeoutMs = SSE_WAIT_MS) {
+      const deadline = Date.now() + timeoutMs;
+      while (!done(subscriber)) {
+        if (subscriber.error !== undefined) throw new Error(`subscription failed before ${what}: ${String(subscriber.error)}`);
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (got ${subscriber.ids.length} events)`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    unsubscribe: () => subscription.unsubscribe(),
+  };
+  const subscription = trpcSubscriptionClient(baseUrl, session).chat.events.subscribe(input, {
+    onStarted: () => started(),
+    onData: (event) => {
+      subscriber.ids.push(event.id);
+      subscriber.events.push(event.data);
+    },
+    onError: (error) => {
+      subscriber.error = error;
+      failed(error);
+    },
+  });
+  return subscriber;
 }

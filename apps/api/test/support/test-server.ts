@@ -49,6 +49,8 @@ export async function startTestServer(
 }
 
 export interface OpenTestDatabase {
+  /** The database's DATABASE_URL, for a second connection to it (another instance, as it were). */
+  url: string;
   handle: Database;
   deps: ServiceDeps;
   fixtures: Fixtures;
@@ -72,6 +74,7 @@ export async function openTestDatabase(backend: BackendName): Promise<OpenTestDa
   }
   const deps = createServiceDeps(handle.db, createLogger("silent"));
   return {
+    url: database.url,
     handle,
     deps,
     fixtures: new Fixtures(deps),

@@ -20,7 +20,7 @@ import {
   joinRequests,
   updateInviteSettings,
 } from "../../services/invite-management.service.js";
-import { asTrpcError, authedProcedure, router } from "../trpc.js";
+import { authedProcedure, router } from "../trpc.js";
 
 export const chatRouter = router({
   /**
@@ -28,32 +28,35 @@ export const chatRouter = router({
    * after the last one by itself. Ends with UNAUTHORIZED or FORBIDDEN when the session or the
    * access ends; SERVICE_UNAVAILABLE (the client reconnects) when the server stops.
    */
-  events: authedProcedure.input(chatEventsInputSchema).subscription(async function* ({ ctx, input, signal }) {
-    let stream;
-    try {
-      // Newest first: the header of an EventSource's own reconnect, then tRPC's, then the caller's.
+  events: authedProcedure
+    .input(chatEventsInputSchema)
+    // The stream is opened (access, lease, where it starts) before tRPC answers `connected`, so a
+    // client whose subscription has started gets every event committed from then on.
+    .use(async ({ ctx, input, signal, next }) => {
+      // Newest first: the header of an EventSource's own reconnect, then tRPC's lastEventId, then the caller's.
       const header = ctx.lastEventId === "" ? undefined : ctx.lastEventId;
       if (header !== undefined && !EVENT_ID_PATTERN.test(header)) throw badRequest(ErrorMessage.lastEventIdHeaderInvalid);
       const lastEventId = header ?? input.lastEventId ?? input.last_event_id ?? null;
-      stream = await openEventStream(ctx.deps, ctx.user, ctx.session.token!, { chat_id: input.chat_id, last_event_id: lastEventId });
-    } catch (error) {
-      throw asTrpcError(error);
-    }
-    const sink = new PullSink();
-    const opened = stream;
-    const leave = () => opened.end(STREAM_ENDS.client);
-    if (signal?.aborted) leave();
-    signal?.addEventListener("abort", leave, { once: true });
-    void runEventStream(ctx.deps, stream, sink);
-    try {
-      for await (const event of sink.events()) yield tracked(String(event.id), event.event);
-      const error = sink.ended?.error;
-      if (error) throw new TRPCError({ code: error.code, message: error.message });
-    } finally {
-      signal?.removeEventListener("abort", leave);
-      leave();
-    }
-  }),
+      const stream = await openEventStream(ctx.deps, ctx.user, ctx.session.token!, { chat_id: input.chat_id, last_event_id: lastEventId });
+      const leave = () => stream.end(STREAM_ENDS.client);
+      if (signal?.aborted) leave();
+      signal?.addEventListener("abort", leave, { once: true });
+      stream.onEnd(() => signal?.removeEventListener("abort", leave));
+      const result = await next({ ctx: { stream } });
+      if (!result.ok) leave();
+      return result;
+    })
+    .subscription(async function* ({ ctx }) {
+      const sink = new PullSink();
+      void runEventStream(ctx.deps, ctx.stream, sink);
+      try {
+        for await (const event of sink.events()) yield tracked(String(event.id), event.event);
+        const error = sink.ended?.error;
+        if (error) throw new TRPCError({ code: error.code, message: error.message });
+      } finally {
+        ctx.stream.end(STREAM_ENDS.client);
+      }
+    }),
   activity: authedProcedure.input(activityInputSchema).query(({ ctx, input }) => chatActivity(ctx.deps, ctx.user, input)),
   mine: authedProcedure.query(({ ctx }) => myChats(ctx.deps, ctx.user)),
   manageable: authedProcedure.query(({ ctx }) => manageableChats(ctx.deps, ctx.user)),
