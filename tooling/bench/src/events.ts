@@ -274,10 +274,12 @@ async function latencyScenario(id: string, label: string, databaseUrl: string, s
     const got = () => created.reduce((sum, c) => sum + Math.min(watchersOf(c.chat), deliveries.get(c.code)?.length ?? 0), 0);
     const deadline = performance.now() + DELIVERY_DEADLINE_MS;
     while (got() < expected && performance.now() < deadline) await sleep(50);
+    const ended = new Map<string, number>();
     for (const stream of streams) {
-      if (stream.ended && stream.ended !== "closed by the bench") notes.push(`a stream ${stream.ended}`);
+      if (stream.ended) ended.set(stream.ended, (ended.get(stream.ended) ?? 0) + 1);
       stream.close();
     }
+    for (const [how, count] of ended) notes.push(`${count} of ${streams.length} streams ${how} before the last delivery was waited for`);
     const fromResponse: number[] = [];
     const received: { at: number; id: number }[] = [];
     let duplicates = 0;
