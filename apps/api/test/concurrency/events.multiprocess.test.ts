@@ -192,6 +192,25 @@ describe.each(BACKENDS)("live events across %s: 4 server processes on one databa
     expect([...viaTrpc.ids, ...resumedTrpc.ids]).toEqual(expected);
   });
 
+  it("a tRPC client reconnects by itself when its instance restarts (same address) and resumes after its last tracked id", async () => {
+    const { chat, session } = await owned();
+    const first = await extraServer();
+    const port = new URL(first.url).port;
+    const viaTrpc = trpc(first.url, chat.id, session);
+    await viaTrpc.started;
+    await creates(url(0), chat, session, 3);
+    await viaTrpc.waitFor((x) => x.ids.length >= 3, "three events");
+    await first.stop("SIGTERM");
+    // Committed while the client's instance is down: the resumed subscription must bring them, once.
+    await creates(url(1), chat, session, 3);
+    await extraServer({ PORT: port });
+    await creates(url(2), chat, session, 1);
+    const expected = (await table(chat)).map((e) => e.id);
+    await viaTrpc.waitFor((x) => x.ids.length >= expected.length, "the events after the restart");
+    expect(viaTrpc.ids).toEqual(expected);
+    expect(viaTrpc.error).toBeUndefined();
+  });
+
   it("ends streams on every instance when the session signs out on one, or the user is banned or loses the chat", async () => {
     const { owner, chat, session } = await owned();
     const onOthers = [await sse(url(1), chat.id, session), await sse(url(2), chat.id, session)];
