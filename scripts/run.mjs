@@ -189,8 +189,18 @@ switch (command) {
     install();
     // The bench package and what it depends on (the api and its packages); not the web app.
     if (turbo(["build", "--filter=@portal/bench..."]) !== 0) process.exit(1);
-    // `npm run bench -- ab`: two server builds side by side (tooling/bench/README.md, "A/B").
-    process.exit(run(pnpm, ["--filter", "@portal/bench", "run", process.argv[3] === "ab" ? "bench:ab" : "bench"]));
+    // `npm run bench -- ab`: two server builds side by side (tooling/bench/README.md, "A/B");
+    // `npm run bench -- events`: the live-events part alone; no argument: the main part, then events.
+    const part = process.argv[3];
+    if (part === "ab") process.exit(run(pnpm, ["--filter", "@portal/bench", "run", "bench:ab"]));
+    if (part === "events") process.exit(run(pnpm, ["--filter", "@portal/bench", "run", "bench:events"]));
+    if (part !== undefined) {
+      process.stderr.write(`usage: npm run bench [-- ab|events] (not "${part}")\n`);
+      process.exit(2);
+    }
+    const main = run(pnpm, ["--filter", "@portal/bench", "run", "bench"]);
+    const events = run(pnpm, ["--filter", "@portal/bench", "run", "bench:events"]);
+    process.exit(main !== 0 ? main : events);
     break;
   }
   case "dev": {

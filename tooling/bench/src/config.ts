@@ -68,6 +68,38 @@ export function abSettings(env: Env = process.env) {
   };
 }
 
+/**
+ * The live-events benchmark's settings (events.ts, `npm run bench -- events`): commit-to-subscriber
+ * latency across instances (BENCH_EVENTS_CREATES measured creates at BENCH_EVENTS_RATE a second,
+ * after BENCH_EVENTS_WARMUP_CREATES dropped ones, each watched by BENCH_EVENTS_WATCHERS streams on
+ * the other instance), REST create throughput with BENCH_EVENTS_STREAMS open streams against none
+ * (BENCH_EVENTS_ROUNDS alternating rounds of BENCH_WARMUP + BENCH_DURATION seconds at
+ * BENCH_CONNECTIONS), and memory per open stream. BENCH_PG_URL: a PostgreSQL database the bench may
+ * create its own database beside (`off`: SQLite only).
+ */
+export function eventsSettings(env: Env = process.env) {
+  const pg = env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
+  if (pg !== "off" && !/^postgres(ql)?:\/\/.+/.test(pg)) throw new Error(`BENCH_PG_URL must be postgres://user@host:port/db or "off" (got ${JSON.stringify(pg)})`);
+  return {
+    creates: intOf(env, "BENCH_EVENTS_CREATES", 400, 1),
+    warmupCreates: intOf(env, "BENCH_EVENTS_WARMUP_CREATES", 50),
+    ratePerSec: intOf(env, "BENCH_EVENTS_RATE", 25, 1),
+    watchers: intOf(env, "BENCH_EVENTS_WATCHERS", 2, 1),
+    streams: intOf(env, "BENCH_EVENTS_STREAMS", 1_000, 1),
+    rounds: intOf(env, "BENCH_EVENTS_ROUNDS", 4, 1),
+    durationS: intOf(env, "BENCH_DURATION", 10, 1),
+    warmupS: intOf(env, "BENCH_WARMUP", 3),
+    connections: intOf(env, "BENCH_CONNECTIONS", 50, 1),
+    poolChats: intOf(env, "BENCH_POOL_CHATS", 10_000, 1),
+    postgresUrl: pg === "off" ? null : pg,
+    only: (env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    logLevel: env.BENCH_LOG_LEVEL || "warn",
+    out: env.BENCH_EVENTS_OUT || join(REPO_ROOT, "bench-results", "events.json"),
+    keep: env.BENCH_KEEP === "1",
+  };
+}
+export type EventsSettings = ReturnType<typeof eventsSettings>;
+
 /** BENCH_CPU_PROF: a folder the measured processes write CPU profiles into, or undefined. */
 export function cpuProfileDir(env: Env = process.env): string | undefined {
   return env.BENCH_CPU_PROF || undefined;

@@ -79,10 +79,10 @@ export function latencyCheckOf(name: string, rows: Map<string, Row>, id: string,
   return { name, row: id, p99Ms: row.p99Ms, maxMs, pass: maxMs === null ? null : row.p99Ms <= maxMs };
 }
 
-/** The table: one line per scenario, then the ratios and the latency checks with PASS or MISS. */
-export function formatReport(header: string[], rows: Row[], ratios: Ratio[], checks: LatencyCheck[]): string {
+/** The scenario table: one line per row, with its `!` notes. */
+export function rowLines(rows: Row[]): string[] {
   const labelWidth = Math.max(40, ...rows.map((r) => r.label.length)) + 2;
-  const lines = [...header, ""];
+  const lines: string[] = [];
   const multiRound = rows.some((r) => r.rounds.length > 1);
   lines.push(
     `${pad("scenario", labelWidth)}${pad("req/s", 10, true)}${pad("p50 ms", 10, true)}${pad("p99 ms", 10, true)}${pad("CPU µs/req", 12, true)}${pad("core", 7, true)}  ${multiRound ? "rounds (req/s)" : ""}`,
@@ -96,7 +96,12 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
     lines.push(line);
     for (const note of row.notes) lines.push(`${" ".repeat(4)}! ${note}`);
   }
-  lines.push("");
+  return lines;
+}
+
+/** The targets: every ratio and latency check with its target and PASS (met), MISS (not met) or info. */
+export function targetLines(ratios: Ratio[], checks: LatencyCheck[]): string[] {
+  const lines: string[] = [];
   const nameWidth = Math.max(50, ...ratios.map((r) => r.name.length), ...checks.map((c) => c.name.length)) + 2;
   lines.push(`${pad("target", nameWidth)}${pad("measured", 10, true)}${pad("target", 10, true)}  result`);
   lines.push("-".repeat(nameWidth + 28));
@@ -112,7 +117,12 @@ export function formatReport(header: string[], rows: Row[], ratios: Ratio[], che
     const result = check.pass === null ? "info" : check.pass ? "PASS" : "MISS";
     lines.push(`${pad(check.name, nameWidth)}${pad(`${fixed(check.p99Ms, 1)} ms`, 10, true)}${pad(target, 10, true)}  ${result}`);
   }
-  return `${lines.join("\n")}\n`;
+  return lines;
+}
+
+/** The table: one line per scenario, then the ratios and the latency checks with PASS or MISS. */
+export function formatReport(header: string[], rows: Row[], ratios: Ratio[], checks: LatencyCheck[]): string {
+  return `${[...header, "", ...rowLines(rows), "", ...targetLines(ratios, checks)].join("\n")}\n`;
 }
 
 export function median(values: number[]): number {

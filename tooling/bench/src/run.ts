@@ -245,6 +245,11 @@ async function main(): Promise<void> {
   const scenarios = schedule();
   const wanted = (target: Target) => scenarios.some((s) => s.target === target);
   const wantInProcess = settings.only.length === 0 || settings.only.includes("inprocess");
+  if (scenarios.length === 0 && !wantInProcess) {
+    // BENCH_ONLY named only scenarios of events.js (the second part of `npm run bench`).
+    say("▶ bench: no scenario of run.js in BENCH_ONLY, nothing to do");
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), "portal-bench-"));
   const paths = { empty: join(dir, "empty.db"), scale: join(dir, "scale.db") };
   const servers = new Map<Target, ListeningProcess>();
