@@ -12,6 +12,7 @@ export const SERVER_ENTRY = fileURLToPath(new URL("./main.js", import.meta.url))
 export { startWalCheckpointer } from "./db/checkpointer.js";
 export { openDatabase, type Database } from "./db/database.js";
 export { migrateToLatest } from "./db/migrate.js";
+export { insertEvent } from "./db/repositories/event.repository.js";
 export { chatWithActiveInviteCount, insertInvite } from "./db/repositories/invite.repository.js";
 export { findUserById, insertUser } from "./db/repositories/user.repository.js";
 export type { InviteRow } from "./db/schema.js";

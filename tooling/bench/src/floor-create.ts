@@ -1,7 +1,8 @@
 /**
  * The least work a create can do over HTTP: what the two "floor" servers run. The statements the
  * project runs on SQLite (session lookup; chat access facts with the quota count; insert without
- * RETURNING), as raw better-sqlite3 prepared statements in one `.immediate()` transaction, with no
+ * RETURNING; the `invite.created` event's insert), as raw better-sqlite3 prepared statements in
+ * one `.immediate()` transaction, with no
  * middleware, no validation library and no query builder; the answer is written by the project's
  * own mapper. It only serves the benchmark's owner on chats the owner owns; it is a yardstick, not
  * an implementation.
@@ -11,6 +12,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import {
   chatWithActiveInviteCount,
   createLogger,
+  insertEvent,
   insertInvite,
   openDatabase,
   randomInviteCode,
@@ -25,7 +27,7 @@ export type FloorResult = { status: number; body: unknown };
 
 /**
  * The create's transaction as raw SQL: the chat's access facts with the quota count, then the
- * insert, in one `.immediate()` transaction (call it as `create.immediate(...)`). The SQL is the
+ * insert and its event's insert, in one `.immediate()` transaction (call it as `create.immediate(...)`). The SQL is the
  * project's own, taken from the repository's prepared queries, so the floor can never drift from
  * what the project runs. The in-process bench runs it without HTTP as the floor of `createInvite`.
  */
@@ -36,6 +38,7 @@ export function floorCreateTransaction(
   if (!sqlite) throw new Error("the floor runs on SQLite only");
   const chat = sqlite.prepare(chatWithActiveInviteCount.sqlAndParameters(db, [0, 0, 0]).sql);
   const insert = sqlite.prepare(insertInvite.sqlAndParameters(db, ["", 0, 0, 0, 0, 0]).sql);
+  const event = sqlite.prepare(insertEvent.sqlAndParameters(db, [0, "", "", 0]).sql);
   return sqlite.transaction((userId: number, chatId: number, maxUses: number | null, expiresAt: number | null, now: number): FloorResult => {
     // Bound in the order the project's compiled SQL takes them.
     const facts = chat.get(chatWithActiveInviteCount.sqlAndParameters(db, [chatId, userId, now]).parameters) as
@@ -46,7 +49,10 @@ export function floorCreateTransaction(
     const code = randomInviteCode();
     const { lastInsertRowid } = insert.run(insertInvite.sqlAndParameters(db, [code, chatId, userId, now, expiresAt, maxUses]).parameters);
     const row: InviteRow = { id: Number(lastInsertRowid), code, chat_id: chatId, created_by_id: userId, created_at: now, expires_at: expiresAt, max_uses: maxUses, uses: 0, revoked_at: null, expiry_recorded: 0 };
-    return { status: 201, body: toInviteDto(row) };
+    const invite = toInviteDto(row);
+    // The live event the create records in its transaction (SPEC section 11), as the project writes it.
+    event.run(insertEvent.sqlAndParameters(db, [chatId, "invite.created", JSON.stringify(invite), now]).parameters);
+    return { status: 201, body: invite };
   });
 }
 

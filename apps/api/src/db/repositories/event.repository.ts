@@ -26,7 +26,8 @@ const notifyChat = preparedQuery((db, chatId: number) =>
   db.selectNoFrom(sql<unknown>`pg_notify(${sql.lit(EVENTS_CHANNEL)}, cast(${chatId} as text))`.as("notified")),
 );
 
-const insertEvent = preparedQuery((db, chatId: number, type: string, data: string, createdAt: number) =>
+/** (Exported for the benchmark's floor, which runs the same SQL raw.) */
+export const insertEvent = preparedQuery((db, chatId: number, type: string, data: string, createdAt: number) =>
   db.insertInto("chat_events").values({ chat_id: chatId, type, data, created_at: createdAt }),
 );
 
