@@ -46,10 +46,14 @@ function pnpmVersion(bin) {
 /** The pinned pnpm: the one on the PATH when it is the right version, else installed under .tools/ (never globally). */
 function ensurePnpm() {
   if (pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
-  const local = join(root, ".tools", "node_modules", ".bin", "pnpm");
-  if (existsSync(local) && pnpmVersion(local) === PNPM_VERSION) return local;
-  say(`installing pnpm ${PNPM_VERSION} into .tools/`);
-  must("npm", ["install", "--prefix", join(root, ".tools"), "--no-save", "--no-package-lock", "--no-audit", "--no-fund", `pnpm@${PNPM_VERSION}`]);
+  const bin = join(root, ".tools", "node_modules", ".bin");
+  const local = join(bin, "pnpm");
+  if (!(existsSync(local) && pnpmVersion(local) === PNPM_VERSION)) {
+    say(`installing pnpm ${PNPM_VERSION} into .tools/`);
+    must("npm", ["install", "--prefix", join(root, ".tools"), "--no-save", "--no-package-lock", "--no-audit", "--no-fund", `pnpm@${PNPM_VERSION}`]);
+  }
+  // On the PATH for every child too: turbo runs each package's scripts with the `pnpm` it finds there.
+  env.PATH = `${bin}${delimiter}${env.PATH ?? ""}`;
   return local;
 }
 
