@@ -2,7 +2,7 @@ import type { DemoAccount } from "@portal/contracts";
 import { PermissionLevel } from "@portal/core";
 import { insertActivityEvent } from "../db/repositories/activity.repository.js";
 import { addMember, insertChat } from "../db/repositories/chat.repository.js";
-import { consumeInviteUse, insertInviteUnlessCodeTaken } from "../db/repositories/invite.repository.js";
+import { consumeInviteUse, insertInviteUnlessCodeTaken, markExpiryRecorded } from "../db/repositories/invite.repository.js";
 import { hasAnyUser, insertUser, listUsersByUsername } from "../db/repositories/user.repository.js";
 import type { ServiceDeps } from "./context.js";
 import { readSteps, writeTransaction, type Steps } from "../db/steps.js";
@@ -78,7 +78,9 @@ function* seedSteps(deps: ServiceDeps, now: number): Steps<boolean> {
     });
   yield* invite(bookClub.id, "umar", { ageHours: 72 });
   const limited = yield* invite(bookClub.id, "umar", { ageHours: 48, expiresInHours: 24 * 6, maxUses: 5 });
-  yield* invite(bookClub.id, "umar", { ageHours: 24 * 9, expiresInHours: -24 });
+  const expired = yield* invite(bookClub.id, "umar", { ageHours: 24 * 9, expiresInHours: -24 });
+  // It expired yesterday, in the demo's past: no `invite.expired` at the first start.
+  if (expired) yield* markExpiryRecorded(expired.id, now);
   const single = yield* invite(hikers.id, "maya", { ageHours: 30, maxUses: 1 });
 
   function* join(chatId: number, username: string, code: string, agoHours: number): Steps<void> {

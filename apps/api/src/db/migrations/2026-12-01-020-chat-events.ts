@@ -25,8 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", time, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("chat_events_by_chat").on("chat_events").columns(["chat_id", "id"]).execute();
-  // The retention purge reads the oldest first.
-  await db.schema.createIndex("chat_events_by_time").on("chat_events").columns(["created_at", "id"]).execute();
+  // No index on created_at: the retention purge reads the oldest ids first (housekeeping.repository.ts).
 
   await db.schema
     .alterTable("invites")
