@@ -1,9 +1,8 @@
 /// <reference types="node" />
 // End to end in Debian's Chromium against the real server (REST + tRPC + the built web app) on a
 // fresh SQLite database with the demo data. Builds nothing: turbo builds web and api before `test`.
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { chromiumPath, launchChromium, newPerson, PHONE } from "./support/browser";
+import { describe, expect, it } from "vitest";
+import { PHONE } from "./support/browser";
 import {
   callTrpc,
   expectNoConsoleProblems,
@@ -16,77 +15,19 @@ import {
   signInWithDemo,
   text,
 } from "./support/pages";
-import { adminCli, missingBuilds, startServer, type RunningServer } from "./support/server";
+import { adminCli } from "./support/server";
+import { skipE2E, useE2E } from "./support/suite";
 
-const executablePath = chromiumPath();
-const inCI = Boolean(process.env.CI);
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 40);
 const QUOTA_MESSAGE = "Invite limit reached: a chat can have at most 20 active invites";
 
-if (!executablePath && !inCI) {
-  console.warn(
-    "[e2e] SKIPPED: no Chromium at $CHROMIUM_PATH or /usr/bin/chromium. Install Debian's (apt-get install chromium); in CI this fails.",
-  );
-}
-
-describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium", { timeout: 180_000 }, () => {
-  let server: RunningServer | undefined;
-  let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
-
-  // A setup failure fails every test with its reason (counted as failures, not silently skipped).
-  let setupError: Error | undefined;
-
-  beforeAll(async () => {
-    try {
-      if (!executablePath) {
-        throw new Error("CI is set but there is no Chromium at $CHROMIUM_PATH or /usr/bin/chromium: install Debian's chromium");
-      }
-      const missing = missingBuilds();
-      if (missing.length > 0) throw new Error(`build the api and web first (pnpm turbo run build); missing: ${missing.join(", ")}`);
-      server = await startServer();
-      browser = await launchChromium(executablePath);
-    } catch (error) {
-      setupError = error instanceof Error ? error : new Error(String(error));
-    }
-  }, 120_000);
-
-  // A failed flow leaves a picture of every page it had open, and the server's last lines, behind.
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") {
-      const pages = contexts.flatMap((context) => context.pages());
-      await Promise.allSettled(pages.map((page, i) => screenshot(page, `failed-${slug(task.name)}-${i + 1}`)));
-      console.error(`[e2e] "${task.name}" failed; screenshots in test-results/screenshots/failed-*.png; server log tail:\n${server?.logs.slice(-30).join("\n") ?? ""}`);
-    }
-    await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-  }, 30_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-    // The server stops even when the browser will not close.
-    await Promise.allSettled([browser?.close(), server?.stop()]);
-  }, 60_000);
-
-  /** A new person in their own browser profile; closed at the end even when a test fails. */
-  async function person(viewport?: { width: number; height: number }) {
-    if (setupError) throw setupError;
-    if (!browser || !server) throw new Error("the browser and server did not start");
-    const created = await newPerson(browser, server.url, viewport);
-    contexts.push(created.context);
-    return created;
-  }
-
-  function live(): RunningServer {
-    if (setupError) throw setupError;
-    if (!server) throw new Error("the server did not start");
-    return server;
-  }
+describe.skipIf(skipE2E)("the web app, end to end in Chromium", { timeout: 180_000 }, () => {
+  const e2e = useE2E();
 
   it("an owner shares an invite, a second person joins with it, the owner revokes it, a third finds it invalid", async () => {
-    const { url, databaseUrl } = live();
+    const { url, databaseUrl } = e2e.live();
 
     // The owner of Book Club (umar) signs in with one click on a demo account.
-    const owner = await person();
+    const owner = await e2e.person();
     await owner.page.goto("/");
     await expectPage(owner.page, "Sign in");
     await screenshot(owner.page, "sign-in");
@@ -132,7 +73,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     // A second person, who is not signed in, opens the link, signs in with a login code and is
     // brought back to the same invite: the preview, then Join.
     await adminCli(databaseUrl, ["user", "create", "--username", "zoe"]);
-    const guest = await person();
+    const guest = await e2e.person();
     await guest.page.goto(link);
     // Signed out, the page already shows where the link leads, above the sign-in.
     await expectPage(guest.page, "Book Club");
@@ -184,7 +125,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     await expect.poll(() => quota.getAttribute("aria-valuetext")).toBe("2 of 20 active invites");
 
     // A third person opening the link gets the one friendly page for dead invites.
-    const third = await person();
+    const third = await e2e.person();
     await third.page.goto(link);
     await expectPage(third.page, "This invite is invalid or has expired");
     await signInWithDemo(third.page, "noah");
@@ -196,7 +137,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
   });
 
   it("a moderator manages a public chat owned by a user, but cannot see a private chat they are not in", async () => {
-    const admin = await person();
+    const admin = await e2e.person();
     await admin.page.goto("/");
     await signInWithDemo(admin.page, "adam");
     await expectPage(admin.page, "My chats");
@@ -204,7 +145,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
     const staffRoom = adminsChats.find((chat) => chat.name === "Staff Room");
     expect(staffRoom).toBeDefined();
 
-    const moderator = await person();
+    const moderator = await e2e.person();
     await moderator.page.goto("/");
     await signInWithDemo(moderator.page, "maya");
     await expectPage(moderator.page, "My chats");
@@ -239,7 +180,7 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
   });
 
   it("the form says so when the quota is reached, and shows the server's 409 when it filled up meanwhile", async () => {
-    const owner = await person();
+    const owner = await e2e.person();
     await owner.page.goto("/");
     await signInWithDemo(owner.page, "maya");
     await expectPage(owner.page, "My chats");
@@ -320,8 +261,8 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
   });
 
   it("pages the activity: 20 events a page, newer and older, with the page in the address", async () => {
-    const { url, databaseUrl } = live();
-    const admin = await person();
+    const { url, databaseUrl } = e2e.live();
+    const admin = await e2e.person();
     await admin.page.goto("/");
     await signInWithDemo(admin.page, "adam");
     await expectPage(admin.page, "My chats");
@@ -368,8 +309,8 @@ describe.skipIf(!executablePath && !inCI)("the web app, end to end in Chromium",
   });
 
   it("works with the keyboard alone and reads well on a phone-sized screen", async () => {
-    const { databaseUrl } = live();
-    const phone = await person(PHONE);
+    const { databaseUrl } = e2e.live();
+    const phone = await e2e.person(PHONE);
     const page = phone.page;
     await page.goto("/");
     await expectPage(page, "Sign in");
