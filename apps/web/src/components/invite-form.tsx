@@ -1,36 +1,12 @@
 import type { Invite } from "@portal/contracts";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useId, useRef, type FormEvent } from "react";
 import { describeFailure, fieldOfMessage, isUnauthorized, toApiError } from "../lib/errors";
 import { interrupt } from "../lib/interrupted";
-import {
-  EXPIRY_PRESETS,
-  isExpiryPresetId,
-  presetToUtc,
-  resolveExpiry,
-  timeZoneLabel,
-  toLocalDateTimeValue,
-  type ExpiryChoice,
-} from "../lib/expiry";
-import { resolveMaxUses } from "../lib/invites";
 import type { QuotaState } from "../lib/quota";
-import { formatDateTime } from "../lib/time";
 import { trpc, trpcClient } from "../lib/trpc";
-import { useNow } from "../lib/use-now";
-import { InlineError, useFieldIds } from "./ui";
-
-type MaxMode = "unlimited" | "limited";
-interface FieldErrors {
-  max_uses?: string;
-  expires_at?: string;
-  form?: string;
-}
-
-function expiryChoiceOf(select: string, customLocal: string): ExpiryChoice {
-  if (select === "never") return { kind: "never" };
-  if (select === "custom") return { kind: "custom", local: customLocal };
-  return isExpiryPresetId(select) ? { kind: "preset", preset: select } : { kind: "never" };
-}
+import { InviteFields, useInviteFields, type InviteFormErrors } from "./invite-fields";
+import { InlineError } from "./ui";
 
 /**
  * Creates an invite: max uses (unlimited or a number) and expiry (never, a preset, or a date and
@@ -54,20 +30,11 @@ export function InviteForm({
   onCreated: (invite: Invite) => void;
 }) {
   const queryClient = useQueryClient();
-  const [maxMode, setMaxMode] = useState<MaxMode>("unlimited");
-  const [maxText, setMaxText] = useState("5");
-  const [expirySelect, setExpirySelect] = useState<string>("7d");
-  const [customLocal, setCustomLocal] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const now = useNow(30_000);
-  const maxIds = useFieldIds();
-  const expiryIds = useFieldIds();
-  const customIds = useFieldIds();
-  const formErrorId = `${maxIds.input}-form-error`;
-  const quotaId = `${maxIds.input}-quota`;
-  const maxInput = useRef<HTMLInputElement>(null);
-  const expiryInput = useRef<HTMLSelectElement>(null);
-  const customInput = useRef<HTMLInputElement>(null);
+  const fields = useInviteFields({ maxMode: "unlimited", maxText: "5", expiry: "7d", customLocal: "" });
+  const { errors, setErrors } = fields;
+  const id = useId();
+  const formErrorId = `${id}-form-error`;
+  const quotaId = `${id}-quota`;
   const submitButton = useRef<HTMLButtonElement>(null);
 
   const create = useMutation(
@@ -93,12 +60,8 @@ export function InviteForm({
         const apiError = toApiError(error);
         const field = fieldOfMessage(apiError.message);
         const message = describeFailure(error, { notDone: "the invite was not created", maybe: "the invite may not have been created" });
-        if (field === "max_uses") {
-          setErrors({ max_uses: message });
-          maxInput.current?.focus();
-        } else if (field === "expires_at") {
-          setErrors({ expires_at: message });
-          (expirySelect === "custom" ? customInput.current : expiryInput.current)?.focus();
+        if (field) {
+          fields.showFieldError(field, message);
         } else {
           setErrors({ form: message });
           submitButton.current?.focus();
@@ -119,25 +82,16 @@ export function InviteForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (blocked || create.isPending) return;
-    const maxUses = resolveMaxUses(maxMode, maxText);
-    const expiry = resolveExpiry(expiryChoiceOf(expirySelect, customLocal), Date.now());
-    const next: FieldErrors = {};
+    const { maxUses, expiry } = fields.read(Date.now());
+    const next: InviteFormErrors = {};
     if (!maxUses.ok) next.max_uses = maxUses.error;
-    if (!expiry.ok) next.expires_at = expiry.error;
-    setErrors(next);
-    if (!maxUses.ok) return maxInput.current?.focus();
-    if (!expiry.ok) return customInput.current?.focus();
+    if (expiry && !expiry.ok) next.expires_at = expiry.error;
+    if (!fields.showCheckErrors(next) || !maxUses.ok || !expiry?.ok) return;
     create.reset();
     create.mutate({ chat_id: chatId, max_uses: maxUses.maxUses, expires_at: expiry.expiresAt });
   };
 
   const describedBy = (...ids: (string | false | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
-  const presetHint =
-    expirySelect !== "never" && expirySelect !== "custom" && isExpiryPresetId(expirySelect)
-      ? `Expires around ${formatDateTime(presetToUtc(expirySelect, now))}.`
-      : expirySelect === "never"
-        ? "The link works until it is revoked or used up."
-        : null;
 
   return (
     <form className="stack invite-form" onSubmit={submit} noValidate aria-labelledby="create-title">
@@ -145,101 +99,7 @@ export function InviteForm({
         Create an invite
       </h2>
 
-      <fieldset className="field" aria-describedby={describedBy(errors.max_uses && maxIds.error)}>
-        <legend>Max uses</legend>
-        <div className="choice-row">
-          <label className="choice">
-            <input
-              type="radio"
-              name="max-mode"
-              value="unlimited"
-              checked={maxMode === "unlimited"}
-              onChange={() => setMaxMode("unlimited")}
-            />
-            Unlimited
-          </label>
-          <label className="choice">
-            <input type="radio" name="max-mode" value="limited" checked={maxMode === "limited"} onChange={() => setMaxMode("limited")} />
-            Limited
-          </label>
-        </div>
-        {maxMode === "limited" ? (
-          <div className="field nested">
-            <label htmlFor={maxIds.input}>Number of uses</label>
-            <input
-              ref={maxInput}
-              id={maxIds.input}
-              type="text"
-              inputMode="numeric"
-              autoComplete="off"
-              className="input input-number"
-              value={maxText}
-              onChange={(e) => {
-                setMaxText(e.target.value);
-                if (errors.max_uses) setErrors({ ...errors, max_uses: undefined });
-              }}
-              aria-invalid={errors.max_uses ? true : undefined}
-              aria-describedby={describedBy(maxIds.hint, errors.max_uses && maxIds.error)}
-            />
-            <p className="hint" id={maxIds.hint}>
-              A whole number, 1 or more.
-            </p>
-          </div>
-        ) : null}
-        {errors.max_uses ? <InlineError id={maxIds.error}>{errors.max_uses}</InlineError> : null}
-      </fieldset>
-
-      <div className="field">
-        <label htmlFor={expiryIds.input}>Expires after</label>
-        <select
-          ref={expiryInput}
-          id={expiryIds.input}
-          className="input"
-          value={expirySelect}
-          onChange={(e) => {
-            setExpirySelect(e.target.value);
-            if (e.target.value === "custom" && customLocal === "") setCustomLocal(toLocalDateTimeValue(Date.now() + 24 * 3600_000));
-          }}
-          aria-invalid={errors.expires_at && expirySelect !== "custom" ? true : undefined}
-          aria-describedby={describedBy(presetHint !== null && expiryIds.hint, errors.expires_at && expirySelect !== "custom" && expiryIds.error)}
-        >
-          <option value="never">Never</option>
-          {EXPIRY_PRESETS.map((preset) => (
-            <option key={preset.id} value={preset.id}>
-              {preset.label}
-            </option>
-          ))}
-          <option value="custom">A date and time…</option>
-        </select>
-        {presetHint ? (
-          <p className="hint" id={expiryIds.hint}>
-            {presetHint}
-          </p>
-        ) : null}
-        {expirySelect === "custom" ? (
-          <div className="field nested">
-            <label htmlFor={customIds.input}>Expiry date and time</label>
-            <input
-              ref={customInput}
-              id={customIds.input}
-              type="datetime-local"
-              className="input"
-              value={customLocal}
-              min={toLocalDateTimeValue(now)}
-              onChange={(e) => {
-                setCustomLocal(e.target.value);
-                if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
-              }}
-              aria-invalid={errors.expires_at ? true : undefined}
-              aria-describedby={describedBy(customIds.hint, errors.expires_at && expiryIds.error)}
-            />
-            <p className="hint" id={customIds.hint}>
-              In your time zone, {timeZoneLabel(now)}.
-            </p>
-          </div>
-        ) : null}
-        {errors.expires_at ? <InlineError id={expiryIds.error}>{errors.expires_at}</InlineError> : null}
-      </div>
+      <InviteFields fields={fields} name="max-mode" />
 
       {quota.full ? (
         <p className="notice notice-warning" id={quotaId} role="status">

@@ -1,22 +1,14 @@
 import type { Invite, InviteSettings } from "@portal/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import QRCode from "qrcode";
-import { useEffect, useRef, useState, type FormEvent, type RefObject } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
 import { describeFailure, fieldOfMessage, isUnauthorized, maxUsesBelowUses, PersonMessage, toApiError } from "../lib/errors";
-import {
-  EXPIRY_PRESETS,
-  isExpiryPresetId,
-  presetToUtc,
-  resolveExpiry,
-  timeZoneLabel,
-  toLocalDateTimeValue,
-  type ExpiryChoice,
-} from "../lib/expiry";
 import { interrupt } from "../lib/interrupted";
-import { joinLink, resolveMaxUses } from "../lib/invites";
+import { joinLink } from "../lib/invites";
 import { PAUSE_DURATIONS, pauseUntil } from "../lib/pause";
 import { formatAgo, formatDateTime, formatTimeLeft } from "../lib/time";
 import { trpc, trpcClient } from "../lib/trpc";
+import { InviteFields, KEEP_EXPIRY, useInviteFields, type InviteFormErrors } from "./invite-fields";
 import { InlineError, useFieldIds } from "./ui";
 
 /** Not awaited by the callers: a control is back as soon as its call has an answer. */
@@ -358,20 +350,6 @@ function useModal(open: boolean, initial?: RefObject<HTMLElement | null>) {
   return dialog;
 }
 
-const KEEP = "keep";
-
-interface EditErrors {
-  max_uses?: string;
-  expires_at?: string;
-  form?: string;
-}
-
-function expiryChoiceOf(select: string, customLocal: string): ExpiryChoice {
-  if (select === "never") return { kind: "never" };
-  if (select === "custom") return { kind: "custom", local: customLocal };
-  return isExpiryPresetId(select) ? { kind: "preset", preset: select } : { kind: "never" };
-}
-
 /**
  * Edits an invite with the create form's choices (max uses, expiry), prefilled with the invite's
  * own; only what changed is sent. What the server would refuse is checked first, in a person's
@@ -395,18 +373,9 @@ export function EditInviteDialog({
   const firstField = useRef<HTMLInputElement>(null);
   const dialog = useModal(invite !== null, firstField);
   const refresh = useRefreshInvites(chatId);
-  const [maxMode, setMaxMode] = useState<"unlimited" | "limited">("unlimited");
-  const [maxText, setMaxText] = useState("");
-  const [expiry, setExpiry] = useState<string>(KEEP);
-  const [customLocal, setCustomLocal] = useState("");
-  const [errors, setErrors] = useState<EditErrors>({});
-  const maxIds = useFieldIds();
-  const expiryIds = useFieldIds();
-  const customIds = useFieldIds();
-  const formErrorId = `${maxIds.input}-form-error`;
-  const maxInput = useRef<HTMLInputElement>(null);
-  const expiryInput = useRef<HTMLSelectElement>(null);
-  const customInput = useRef<HTMLInputElement>(null);
+  const fields = useInviteFields({ maxMode: "unlimited", maxText: "", expiry: KEEP_EXPIRY, customLocal: "" });
+  const { errors, setErrors } = fields;
+  const formErrorId = `${useId()}-form-error`;
   const saveButton = useRef<HTMLButtonElement>(null);
 
   const update = useMutation(
@@ -432,12 +401,8 @@ export function EditInviteDialog({
             ? PersonMessage.inviteGone
             : describeFailure(error, { notDone: "the invite was not changed", maybe: "the invite may not have been changed" });
         const field = fieldOfMessage(apiError.message);
-        if (field === "max_uses") {
-          setErrors({ max_uses: message });
-          maxInput.current?.focus();
-        } else if (field === "expires_at") {
-          setErrors({ expires_at: message });
-          (expiry === "custom" ? customInput.current : expiryInput.current)?.focus();
+        if (field) {
+          fields.showFieldError(field, message);
         } else {
           setErrors({ form: message });
           saveButton.current?.focus();
@@ -449,10 +414,12 @@ export function EditInviteDialog({
 
   useEffect(() => {
     if (!invite) return;
-    setMaxMode(invite.max_uses === null ? "unlimited" : "limited");
-    setMaxText(invite.max_uses === null ? String(Math.max(invite.uses, 1)) : String(invite.max_uses));
-    setExpiry(KEEP);
-    setCustomLocal("");
+    fields.setValues({
+      maxMode: invite.max_uses === null ? "unlimited" : "limited",
+      maxText: invite.max_uses === null ? String(Math.max(invite.uses, 1)) : String(invite.max_uses),
+      expiry: KEEP_EXPIRY,
+      customLocal: "",
+    });
     setErrors({});
     update.reset();
     // Only when another invite is opened: the mutation object changes on every render.
@@ -461,15 +428,12 @@ export function EditInviteDialog({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!invite || update.isPending) return;
-    const next: EditErrors = {};
-    const maxUses = resolveMaxUses(maxMode, maxText);
+    const next: InviteFormErrors = {};
+    const { maxUses, expiry: expiryResult } = fields.read(Date.now());
     if (!maxUses.ok) next.max_uses = maxUses.error;
     else if (maxUses.maxUses !== null && maxUses.maxUses < invite.uses) next.max_uses = maxUsesBelowUses(invite.uses);
-    const expiryResult = expiry === KEEP ? null : resolveExpiry(expiryChoiceOf(expiry, customLocal), Date.now());
     if (expiryResult && !expiryResult.ok) next.expires_at = expiryResult.error;
-    setErrors(next);
-    if (next.max_uses) return maxInput.current?.focus();
-    if (next.expires_at) return customInput.current?.focus();
+    if (!fields.showCheckErrors(next)) return;
     const changes: { max_uses?: number | null; expires_at?: string | null } = {};
     if (maxUses.ok && maxUses.maxUses !== invite.max_uses) changes.max_uses = maxUses.maxUses;
     if (expiryResult?.ok) changes.expires_at = expiryResult.expiresAt;
@@ -495,104 +459,7 @@ export function EditInviteDialog({
           <h2 id="edit-title" className="dialog-title">
             Edit invite <code>{invite.code}</code>
           </h2>
-          <fieldset className="field" aria-describedby={describedBy(errors.max_uses && maxIds.error)}>
-            <legend>Max uses</legend>
-            <div className="choice-row">
-              <label className="choice">
-                <input
-                  ref={firstField}
-                  type="radio"
-                  name="edit-max-mode"
-                  value="unlimited"
-                  checked={maxMode === "unlimited"}
-                  onChange={() => setMaxMode("unlimited")}
-                />
-                Unlimited
-              </label>
-              <label className="choice">
-                <input type="radio" name="edit-max-mode" value="limited" checked={maxMode === "limited"} onChange={() => setMaxMode("limited")} />
-                Limited
-              </label>
-            </div>
-            {maxMode === "limited" ? (
-              <div className="field nested">
-                <label htmlFor={maxIds.input}>Number of uses</label>
-                <input
-                  ref={maxInput}
-                  id={maxIds.input}
-                  type="text"
-                  inputMode="numeric"
-                  autoComplete="off"
-                  className="input input-number"
-                  value={maxText}
-                  onChange={(e) => {
-                    setMaxText(e.target.value);
-                    if (errors.max_uses) setErrors({ ...errors, max_uses: undefined });
-                  }}
-                  aria-invalid={errors.max_uses ? true : undefined}
-                  aria-describedby={describedBy(maxIds.hint, errors.max_uses && maxIds.error)}
-                />
-              </div>
-            ) : null}
-            <p className="hint" id={maxIds.hint}>
-              Used {invite.uses} {invite.uses === 1 ? "time" : "times"} so far: the limit cannot go below that.
-            </p>
-            {errors.max_uses ? <InlineError id={maxIds.error}>{errors.max_uses}</InlineError> : null}
-          </fieldset>
-
-          <div className="field">
-            <label htmlFor={expiryIds.input}>Expires</label>
-            <select
-              ref={expiryInput}
-              id={expiryIds.input}
-              className="input"
-              value={expiry}
-              onChange={(e) => {
-                setExpiry(e.target.value);
-                if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
-                if (e.target.value === "custom" && customLocal === "") {
-                  setCustomLocal(toLocalDateTimeValue(invite.expires_at ? Date.parse(invite.expires_at) : Date.now() + 24 * 3600_000));
-                }
-              }}
-              aria-invalid={errors.expires_at && expiry !== "custom" ? true : undefined}
-              aria-describedby={describedBy(errors.expires_at && expiry !== "custom" && expiryIds.error)}
-            >
-              <option value={KEEP}>{invite.expires_at ? `As now: ${formatDateTime(invite.expires_at)}` : "As now: never"}</option>
-              {invite.expires_at ? <option value="never">Never</option> : null}
-              {EXPIRY_PRESETS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.label} from now
-                </option>
-              ))}
-              <option value="custom">A date and time…</option>
-            </select>
-            {expiry !== KEEP && expiry !== "never" && expiry !== "custom" && isExpiryPresetId(expiry) ? (
-              <p className="hint">Expires around {formatDateTime(presetToUtc(expiry, Date.now()))}.</p>
-            ) : null}
-            {expiry === "custom" ? (
-              <div className="field nested">
-                <label htmlFor={customIds.input}>Expiry date and time</label>
-                <input
-                  ref={customInput}
-                  id={customIds.input}
-                  type="datetime-local"
-                  className="input"
-                  value={customLocal}
-                  min={toLocalDateTimeValue(Date.now())}
-                  onChange={(e) => {
-                    setCustomLocal(e.target.value);
-                    if (errors.expires_at) setErrors({ ...errors, expires_at: undefined });
-                  }}
-                  aria-invalid={errors.expires_at ? true : undefined}
-                  aria-describedby={describedBy(customIds.hint, errors.expires_at && expiryIds.error)}
-                />
-                <p className="hint" id={customIds.hint}>
-                  In your time zone, {timeZoneLabel(Date.now())}.
-                </p>
-              </div>
-            ) : null}
-            {errors.expires_at ? <InlineError id={expiryIds.error}>{errors.expires_at}</InlineError> : null}
-          </div>
+          <InviteFields fields={fields} name="edit-max-mode" existing={invite} firstField={firstField} />
 
           {errors.form ? (
             <p className="inline-error" id={formErrorId} role="alert">
