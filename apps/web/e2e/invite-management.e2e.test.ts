@@ -305,6 +305,19 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
       await owner.page.getByRole("region", { name: `Who joined through invite ${code}` }).getByText("Nobody has joined").waitFor();
       // Nothing wider than the screen.
       expect(await owner.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      // The pending request comes first on a phone, for the eye and the keyboard alike (it is first in
+      // the document); on a desktop it tops the second column, beside the create form.
+      const requestsBox = await owner.page.getByRole("region", { name: /^Join requests/ }).boundingBox();
+      const formBox = await owner.page.getByRole("form", { name: "Create an invite" }).boundingBox();
+      if (!requestsBox || !formBox) throw new Error("the join requests or the create form are not on the page");
+      if (viewport === PHONE) expect(requestsBox.y + requestsBox.height).toBeLessThan(formBox.y);
+      else expect(requestsBox.x).toBeGreaterThan(formBox.x + formBox.width);
+      const approveFirst = await owner.page.evaluate(() => {
+        const approve = document.querySelector("li.request button");
+        const unlimited = document.querySelector(".invite-form input[type=radio]");
+        return Boolean(approve && unlimited && approve.compareDocumentPosition(unlimited) & Node.DOCUMENT_POSITION_FOLLOWING);
+      });
+      expect(approveFirst).toBe(true);
       await screenshot(owner.page, picture);
       if (process.env.UPDATE_README_SCREENSHOT === "1") await screenshot(owner.page, picture, readmeScreenshot(picture));
       await inviteRow(owner.page, code).getByRole("button", { name: `Edit invite ${code}` }).click();

@@ -261,7 +261,9 @@ export function JoinRequestsPanel({ chatId, chatName, userId, now }: { chatId: n
   // Without join approval there are no requests to show, unless some were left from before.
   if (settings.data && !settings.data.join_approval && total === 0 && status === null) return null;
   return (
-    <section className="card stack join-requests" aria-labelledby="requests-title">
+    // "Pending" while there is something to act on or just done (the status), so the panel does not
+    // jump below the create form on a phone when its last request is approved.
+    <section className={`card stack join-requests${total > 0 || status !== null ? " join-requests-pending" : ""}`} aria-labelledby="requests-title">
       <h2 id="requests-title" ref={heading} tabIndex={-1} className="section-title requests-title">
         Join requests{" "}
         <span className={`badge ${total > 0 ? "badge-count" : ""}`} data-testid="requests-badge">

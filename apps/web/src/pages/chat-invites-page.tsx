@@ -129,6 +129,10 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
       ) : null}
       {archived ? null : <PausedBanner chatId={chatId} chatName={chatName} userId={user.id} now={now} />}
       <div className="invites-layout">
+        {/* First in the document, so that on a phone pending requests come before the create form
+            for the eye, the keyboard and a screen reader alike; on a wide screen the grid puts them
+            at the top of the second column (styles.css). */}
+        {archived ? null : <JoinRequestsPanel chatId={chatId} chatName={chatName} userId={user.id} now={now} />}
         <div className="invites-side">
           <section className="card" aria-labelledby="quota-title">
             <div className="quota">
@@ -170,7 +174,6 @@ export function ChatInvitesPage({ chatId, user }: { chatId: number; user: UserMe
         </div>
 
         <div className="invites-main">
-          {archived ? null : <JoinRequestsPanel chatId={chatId} chatName={chatName} userId={user.id} now={now} />}
           <section aria-labelledby="list-title" className="invites-column">
             <div className="list-head">
               <h2 id="list-title" ref={listHeading} tabIndex={-1} className="section-title">
