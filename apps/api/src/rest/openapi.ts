@@ -33,6 +33,7 @@ const ERROR_TEXT: Record<number, string> = {
   415: "A body that is not application/json",
   422: "The Idempotency-Key was used with a different request (another chat or body)",
   429: "Rate limit reached; see Retry-After",
+  431: "Request headers over the server's limit (answered before any route, with this body)",
   500: "Unexpected error; quote the correlation_id",
   503: "The database cannot be reached, or stays locked past its bound: retry after Retry-After seconds",
 };
@@ -129,7 +130,8 @@ function openApiPath(spec: RestRoute, root: boolean): string {
 /**
  * The errors a route can answer: those it declares, plus those every route of its kind can get
  * from the layers in front of it: a session route 401 and 403 (restricted account); a POST 403
- * (cross-site), 413 and 415 (the body); every /v1 route 429 (rate limits) and 500; every route 503.
+ * (cross-site), 413 and 415 (the body); every /v1 route 429 (rate limits) and 500; every route 431
+ * (headers too large: `http/client-errors.ts` answers it before any route) and 503.
  */
 function errorStatuses(spec: RestRoute, root: boolean): number[] {
   const statuses = new Set<number>(spec.errors);
@@ -137,7 +139,7 @@ function errorStatuses(spec: RestRoute, root: boolean): number[] {
   if (spec.auth === "optional") statuses.add(403);
   if (spec.method === "post") statuses.add(403).add(413).add(415);
   if (!root) statuses.add(429).add(500);
-  statuses.add(503);
+  statuses.add(431).add(503);
   return [...statuses].sort();
 }
 
@@ -156,7 +158,9 @@ function responses(spec: RestRoute, root: boolean, errorBody: z.ZodType): JsonSc
     result[String(status)] = { description, headers: headersOf(status), content: (spec.stream ? eventStream : json)(schemaOf(schema)) };
   }
   for (const status of errorStatuses(spec, root)) {
-    result[String(status)] = { description: ERROR_TEXT[status], headers: headersOf(status), content: json(schemaOf(errorBody)) };
+    // (A 431 comes from the HTTP parser, before any route: always the SPEC error body, /health's too.)
+    const body = status === 431 ? errorBodySchema : errorBody;
+    result[String(status)] = { description: ERROR_TEXT[status], headers: headersOf(status), content: json(schemaOf(body)) };
   }
   return result;
 }
@@ -207,7 +211,8 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], health: RestR
       title: "Portal Invites API",
       version: "1.0.0",
       description:
-        "Chat invites of the Portal API: create, list and revoke invites, join with a code, read a chat's activity. " +
+        "Chat invites of the Portal API: create, list, edit and revoke invites, join with a code, read a chat's activity, " +
+        "follow its changes live (Server-Sent Events). " +
         "Authenticate with the `psession` cookie from POST /v1/authentication/verify. Every error body is " +
         "`{error, correlation_id}`; the same id is in the X-Correlation-ID header.",
     },
