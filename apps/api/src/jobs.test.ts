@@ -29,7 +29,11 @@ describe("startPeriodicJob", () => {
         running--;
       },
     });
-    await sleep(200);
+    // Stop while a run is under way (the second or a later one), whatever the machine's speed:
+    // waiting a fixed time could land in the gap between two runs.
+    const deadline = Date.now() + 10_000;
+    while (!(runs >= 2 && running === 1) && Date.now() < deadline) await sleep(1);
+    expect(running).toBe(1);
     await job.stop();
     expect(running).toBe(0);
     expect(most).toBe(1);
@@ -64,8 +68,12 @@ describe("startBackgroundJobs", () => {
     const lines: Record<string, unknown>[] = [];
     const log = createLogger("debug", (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
     const jobs = startBackgroundJobs(createServiceDeps(database.db, log), { expirySweepMs: 10, housekeepingIntervalMs: 10, eventsRetentionDays: 7 }, log);
+    const warned = (job: string) => lines.some((line) => line.level === "warn" && String(line.msg).startsWith(job));
     try {
-      await sleep(400);
+      // Until both jobs have failed at least once (bounded), then many more runs of each.
+      const deadline = Date.now() + 10_000;
+      while (!(warned("expiry sweep") && warned("housekeeping")) && Date.now() < deadline) await sleep(10);
+      await sleep(300);
     } finally {
       await jobs.stop();
       await database.close();
