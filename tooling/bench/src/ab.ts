@@ -16,8 +16,8 @@ import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatAb, summarizeAb, type AbRun, type Side } from "./ab-report.js";
 import { abSettings, nodeEnvOf } from "./config.js";
-import type { LoadResult, LoadSpec } from "./load.js";
-import { benchScript, cpuSecondsOf, machineCpu, MAIN_JS, profileFlags, runJsonChild, spawnListening, stealShare, type ListeningProcess, type MachineCpu } from "./processes.js";
+import type { LoadSpec } from "./load.js";
+import { benchScript, MAIN_JS, measuredLoad, profileFlags, runJsonChild, spawnListening, type ListeningProcess } from "./processes.js";
 import { restCreate, trpcCreate } from "./requests.js";
 import type { SeedInfo } from "./seed.js";
 
@@ -95,20 +95,12 @@ async function main(): Promise<void> {
           try {
             const spec: LoadSpec = { ...scenario.build(seeds[side], server.url), connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS };
             process.stderr.write(`▶ round ${round}: ${scenario.id} on ${side} … `);
-            let cpuAtStart: number | null = null;
-            let machineAtStart: MachineCpu | null = null;
-            const result = await runJsonChild<LoadResult>(benchScript("load"), spec, (line) => {
-              if (line.includes('"phase":"run"')) {
-                cpuAtStart = cpuSecondsOf(server.child.pid);
-                machineAtStart = machineCpu();
-              }
-            });
-            const cpuAtEnd = cpuSecondsOf(server.child.pid);
-            const steal = stealShare(machineAtStart, machineCpu());
+            const measured = await measuredLoad(server.child.pid, spec);
+            const { result, steal } = measured;
             if (server.child.exitCode !== null || server.child.signalCode !== null) {
               throw new Error(`server ${side} exited during ${scenario.id}:\n${server.output.slice(-20).join("\n")}`);
             }
-            const cpuSeconds = cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : Number.NaN;
+            const cpuSeconds = measured.cpuSeconds ?? Number.NaN;
             const notes: string[] = [];
             const unexpected = Object.entries(result.statusCodes).filter(([status]) => Number(status) !== scenario.expect);
             if (unexpected.length > 0) notes.push(`unexpected statuses: ${unexpected.map(([s, n]) => `${n} × ${s}`).join(", ")}`);

@@ -29,7 +29,7 @@ import { eventsSettings, nodeEnvOf } from "./config.js";
 import { formatEvents, latencyCheck, summarizeLatency, type LatencyResult, type MemoryResult, type MemorySample } from "./events-report.js";
 import { seedEvents, type EventsSeed } from "./events-seed.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { benchScript, cpuSecondsOf, machineCpu, MAIN_JS, profileFlags, runJsonChild, spawnListening, stealShare, type ListeningProcess, type MachineCpu } from "./processes.js";
+import { benchScript, cpuSecondsOf, MAIN_JS, measuredLoad, profileFlags, spawnListening, STEAL_NOTE_SHARE, type ListeningProcess } from "./processes.js";
 import { median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
 import { createBody, restCreate } from "./requests.js";
 import { openStream, StreamRefused, type OpenStream, type SseFrame } from "./sse.js";
@@ -45,7 +45,6 @@ const INVITES_PER_CHAT = 3;
 const LATENCY_CREATES_PER_CHAT = 15;
 /** How long after the last create a missing delivery is waited for. */
 const DELIVERY_DEADLINE_MS = 5_000;
-const STEAL_NOTE_SHARE = 0.1;
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -377,18 +376,9 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
         }
         process.stderr.write(`▶ round ${round}: events-throughput, ${side === "none" ? "no stream" : `${settings.streams} streams`} … `);
         const spec: LoadSpec = { ...restCreate(seed, server.url), connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS };
-        let cpuAtStart: number | null = null;
-        let machineAtStart: MachineCpu | null = null;
-        const result = await runJsonChild<LoadResult>(benchScript("load"), spec, (line) => {
-          if (line.includes('"phase":"run"')) {
-            cpuAtStart = cpuSecondsOf(server.child.pid);
-            machineAtStart = machineCpu();
-            delivered = 0;
-          }
-        });
-        const cpuAtEnd = cpuSecondsOf(server.child.pid);
+        const measured = await measuredLoad(server.child.pid, spec, () => void (delivered = 0));
+        const { result, steal } = measured;
         const deliveredInRun = delivered;
-        const steal = stealShare(machineAtStart, machineCpu());
         const exited = exitedNote(server);
         if (exited) throw new Error(`the server exited during events-throughput: ${exited}`);
         const ended = streams.filter((s) => s.ended !== null).length;
@@ -398,7 +388,7 @@ async function throughputScenario(path: string, seed: EventsSeed): Promise<{ row
         if (unexpected.length > 0) notes.push(`unexpected statuses: ${unexpected.map(([s, n]) => `${n} × ${s}`).join(", ")}`);
         if (result.errors > 0 || result.timeouts > 0) notes.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
         if (steal !== null && steal >= STEAL_NOTE_SHARE) notes.push(`the hypervisor took ${Math.round(100 * steal)}% of this machine's CPU time while measured: the figures are low`);
-        const cpuSeconds = cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : Number.NaN;
+        const cpuSeconds = measured.cpuSeconds ?? Number.NaN;
         runs.push({ side, round, result, cpuSeconds, steal, delivered: deliveredInRun, notes });
         say(
           `${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, server CPU ${Math.round((cpuSeconds * 1e6) / Math.max(1, result.requests))} µs/req` +

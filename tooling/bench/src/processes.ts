@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { SERVER_ENTRY } from "@portal/api/bench-support";
 import { childEnv, childInputJson, cpuProfileDir, serverBaseEnv } from "./config.js";
+import type { LoadResult, LoadSpec } from "./load.js";
 
 /** The api's built server (`node apps/api/dist/main.js`), as production runs it. */
 export const MAIN_JS = SERVER_ENTRY;
@@ -187,6 +188,34 @@ export function machineCpu(): MachineCpu | null {
 export function stealShare(before: MachineCpu | null, after: MachineCpu | null): number | null {
   if (!before || !after || after.total <= before.total) return null;
   return (after.steal - before.steal) / (after.total - before.total);
+}
+
+/** Hypervisor steal (CPU time given to other machines) from which a measured row is flagged as suspect. */
+export const STEAL_NOTE_SHARE = 0.1;
+
+/**
+ * One load run (`load.js` with `spec`) against the server process `pid`, with what the server and
+ * the machine did during the measured phase only: from load's `"phase":"run"` line (the warm-up is
+ * over; `onMeasuring` is called then) to its end. `cpuSeconds` is the server's CPU time over that
+ * phase, null where /proc cannot tell; `steal` the hypervisor's share of the machine's.
+ */
+export async function measuredLoad(
+  pid: number | undefined,
+  spec: LoadSpec,
+  onMeasuring?: () => void,
+): Promise<{ result: LoadResult; cpuSeconds: number | null; steal: number | null }> {
+  let cpuAtStart: number | null = null;
+  let machineAtStart: MachineCpu | null = null;
+  const result = await runJsonChild<LoadResult>(benchScript("load"), spec, (line) => {
+    if (line.includes('"phase":"run"')) {
+      cpuAtStart = cpuSecondsOf(pid);
+      machineAtStart = machineCpu();
+      onMeasuring?.();
+    }
+  });
+  const cpuAtEnd = cpuSecondsOf(pid);
+  const steal = stealShare(machineAtStart, machineCpu());
+  return { result, cpuSeconds: cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null, steal };
 }
 
 /** The input a child was started with (see runJsonChild). */

@@ -18,15 +18,13 @@ import type { InProcessResult, InProcessSpec } from "./inprocess.js";
 import type { LoadResult, LoadSpec } from "./load.js";
 import {
   benchScript,
-  cpuSecondsOf,
-  machineCpu,
   MAIN_JS,
+  measuredLoad,
   profileFlags,
   runJsonChild,
   spawnListening,
-  stealShare,
+  STEAL_NOTE_SHARE,
   type ListeningProcess,
-  type MachineCpu,
 } from "./processes.js";
 import { nodeEnvOf, runSettings } from "./config.js";
 import { formatReport, latencyCheckOf, median, ratioOf, type LatencyCheck, type Ratio, type Row } from "./report.js";
@@ -35,8 +33,6 @@ import { seedBase, seedScale, type SeedInfo } from "./seed.js";
 
 const settings = runSettings();
 const ACTIVE_PER_POOL_CHAT = 3;
-/** Hypervisor steal (CPU time given to other machines) from which a row is flagged as suspect. */
-const STEAL_NOTE_SHARE = 0.1;
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -392,20 +388,10 @@ async function main(): Promise<void> {
         const db = databaseOf(scenario.target);
         if (scenario.joins && db) spec.sessions = { prefix: seed.joinerTokenPrefix, start: joinsUsed[db], count: seed.joiners - joinsUsed[db] };
         process.stderr.write(`▶ ${settings.rounds > 1 ? `round ${round}: ` : ""}${scenario.id} … `);
-        let cpuAtStart: number | null = null;
-        let machineAtStart: MachineCpu | null = null;
-        const result = await runJsonChild<LoadResult>(benchScript("load"), spec, (line) => {
-          if (line.includes('"phase":"run"')) {
-            cpuAtStart = cpuSecondsOf(server.child.pid);
-            machineAtStart = machineCpu();
-          }
-        });
-        const cpuAtEnd = cpuSecondsOf(server.child.pid);
-        const steal = stealShare(machineAtStart, machineCpu());
+        const { result, cpuSeconds, steal } = await measuredLoad(server.child.pid, spec);
         if (steal !== null && steal >= STEAL_NOTE_SHARE) {
           note(scenario.id, `the hypervisor took ${Math.round(100 * steal)}% of this machine's CPU time while measured: the figures are low`);
         }
-        const cpuSeconds = cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null;
         cpu.set(scenario.id, [...(cpu.get(scenario.id) ?? []), cpuSeconds ?? Number.NaN]);
         if (scenario.joins && db) {
           if (joinsUsed[db] + result.sessionsUsed > seed.joiners) note(scenario.id, "ran out of new joiners: some joins were by members already");
