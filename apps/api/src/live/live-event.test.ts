@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { ChatEventRow } from "../db/schema.js";
-import { toChatEvent } from "../services/events.js";
 import { EventBatch, LiveEvent } from "./live-event.js";
 
 const row = (id: number, data: unknown = { code: `c${id}` }): ChatEventRow => ({
@@ -13,11 +12,13 @@ const row = (id: number, data: unknown = { code: `c${id}` }): ChatEventRow => ({
 
 describe("LiveEvent", () => {
   it("puts together, without parsing the data, the same JSON as the event object", () => {
-    const stored = row(42, { code: "erjgrswa7g4oexvb", nested: { quote: '"\\u2028', list: [1, null] } });
-    const event = new LiveEvent(stored);
-    expect(JSON.parse(event.json)).toEqual(toChatEvent(stored));
-    expect(event.json).toBe(JSON.stringify(toChatEvent(stored)));
-    expect(event.event).toEqual(toChatEvent(stored));
+    const data = { code: "erjgrswa7g4oexvb", nested: { quote: '"\\u2028', list: [1, null] } };
+    const event = new LiveEvent(row(42, data));
+    // SPEC section 11's object, keys in its order: the id as a string, the time on the wire's format.
+    const expected = { id: "42", type: "invite.revoked", chat_id: 7, created_at: "2026-12-01T10:02:03Z", data };
+    expect(JSON.parse(event.json)).toEqual(expected);
+    expect(event.json).toBe(JSON.stringify(expected));
+    expect(event.event).toEqual(expected);
   });
 
   it("frames it as one SSE event: id, event, one data line", () => {

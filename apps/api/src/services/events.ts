@@ -1,7 +1,7 @@
-import { toWireTimestamp, type ChatEvent, type ChatEventData, type ChatEventType } from "@portal/contracts";
+import type { ChatEventData, ChatEventType } from "@portal/contracts";
 import { isInviteUsedUp } from "@portal/core";
 import { insertChatEvent } from "../db/repositories/event.repository.js";
-import type { ChatEventRow, InviteRow, UserRow } from "../db/schema.js";
+import type { InviteRow, UserRow } from "../db/schema.js";
 import type { Steps } from "../db/steps.js";
 import { toPublicUser } from "./mappers.js";
 
@@ -28,15 +28,4 @@ export function* recordInviteJoin(
 ): Steps<void> {
   yield* recordEvent(chatId, "member.joined", { user: toPublicUser(user), method: "invite", invite_code: used.code, uses: used.uses }, now);
   if (isInviteUsedUp({ uses: used.uses, maxUses: used.max_uses })) yield* recordEvent(chatId, "invite.used_up", { code: used.code }, now);
-}
-
-/** A stored event as both transports send it. */
-export function toChatEvent(row: ChatEventRow): ChatEvent {
-  return {
-    id: String(row.id),
-    type: row.type,
-    chat_id: row.chat_id,
-    created_at: toWireTimestamp(row.created_at),
-    data: JSON.parse(row.data),
-  } as ChatEvent;
 }

@@ -11,7 +11,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRow, UserRow } from "../../src/db/schema.js";
-import { toChatEvent } from "../../src/services/events.js";
+import { LiveEvent } from "../../src/live/live-event.js";
 import type { AppRouter } from "../../src/trpc/app-router.js";
 import { BACKENDS } from "../support/backends.js";
 import { http, trpcClient, trpcOutcome } from "../support/clients.js";
@@ -95,7 +95,8 @@ describe.each(BACKENDS)("events recorded with their change on %s", (backend) => 
   /** The chat's events in id order, each checked against the contract's shape. */
   async function eventsOf(chat: ChatRow): Promise<ChatEvent[]> {
     const rows = await db().selectFrom("chat_events").selectAll().where("chat_id", "=", chat.id).orderBy("id").execute();
-    return rows.map((row) => chatEventSchema.parse(toChatEvent(row)));
+    // As the streams send them (LiveEvent), checked against the contract.
+    return rows.map((row) => chatEventSchema.parse(new LiveEvent(row).event));
   }
   const typesOf = async (chat: ChatRow) => (await eventsOf(chat)).map((e) => e.type);
   const dataOf = async (chat: ChatRow) => (await eventsOf(chat)).map((e) => ({ type: e.type, data: e.data }));
