@@ -16,7 +16,7 @@ import {
   signInWithDemo,
   text,
 } from "./support/pages";
-import { adminCli } from "./support/server";
+import { adminCli, chatOfUmar } from "./support/server";
 import { skipE2E, useE2E } from "./support/suite";
 
 interface CreatedInvite {
@@ -27,21 +27,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
   const e2e = useE2E();
 
   /** A chat of umar's own for one test, so the tests of this file never share invites or settings. */
-  async function chatOfUmar(name: string, description?: string): Promise<number> {
-    const { databaseUrl } = e2e.live();
-    const chat = await adminCli<{ id: number }>(databaseUrl, [
-      "chat",
-      "create",
-      "--name",
-      name,
-      "--visibility",
-      "public",
-      "--owner",
-      "umar",
-      ...(description ? ["--description", description] : []),
-    ]);
-    return chat.id;
-  }
+  const chatOf = (name: string, description?: string) => chatOfUmar(e2e.live().databaseUrl, name, description);
 
   async function signedInUmar(viewport = DESKTOP, colorScheme: "light" | "dark" = "light") {
     const owner = await e2e.person(viewport, { colorScheme });
@@ -69,7 +55,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
 
   it("edits an invite in its prefilled dialog; a limit below the uses is refused in a person's words; who joined; the QR code", async () => {
     const name = "Edit Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId, max_uses: 5 }, "POST");
     // Two people join through it, so it has 2 uses.
@@ -150,7 +136,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
 
   it("pauses invites for a duration: the paused-until banner, a second person's join page says so, resume, then the join works", async () => {
     const name = "Pause Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId }, "POST");
     await openInvites(owner.page, chatId, name);
@@ -187,7 +173,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
   it("join approval between two people: the preview before sign-in, ask to join, request sent, the badge, approve, a member", async () => {
     const { databaseUrl } = e2e.live();
     const name = "Approval Club";
-    const chatId = await chatOfUmar(name, "We read slowly and argue kindly.");
+    const chatId = await chatOf(name, "We read slowly and argue kindly.");
     // Person A, the owner, turns approval on.
     const owner = await signedInUmar();
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId, max_uses: 3 }, "POST");
@@ -249,7 +235,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
 
   it("revokes all active invites after a confirmation that says how many", async () => {
     const name = "Revoke All Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const codes: string[] = [];
     for (let i = 0; i < 3; i++) codes.push((await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId }, "POST")).code);
@@ -281,7 +267,7 @@ describe.skipIf(skipE2E)("invite management, end to end in Chromium", { timeout:
 
   it("pictures of the new panels for the README: light and dark on a desktop, and a phone", async () => {
     const name = "Screenshot Club";
-    const chatId = await chatOfUmar(name, "Where the pictures are taken.");
+    const chatId = await chatOf(name, "Where the pictures are taken.");
     const setup = await signedInUmar();
     const { code } = await callTrpc<CreatedInvite>(setup.page, "invite.create", { chat_id: chatId, max_uses: 10 }, "POST");
     await callTrpc(setup.page, "invite.create", { chat_id: chatId }, "POST");

@@ -11,32 +11,23 @@ import {
   callTrpc,
   expectNoConsoleProblems,
   expectPage,
+  inSeconds,
   inviteRow,
   readmeScreenshot,
   screenshot,
   signInWithCode,
   signInWithDemo,
   text,
+  withoutOfflineErrors,
 } from "./support/pages";
-import { adminCli, type RunningServer } from "./support/server";
+import { adminCli, chatOfUmar, type RunningServer } from "./support/server";
 import { skipE2E, useE2E } from "./support/suite";
 
 interface CreatedInvite {
   code: string;
 }
 
-/**
- * Chromium logs a request that got no answer as a console error: expected while the server is
- * down (and a live event stream cut off by the stopping server as an incomplete response).
- */
-const offline = (problems: string[]) =>
-  problems.filter(
-    (p) =>
-      !/Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|TIMED_OUT|INCOMPLETE_CHUNKED_ENCODING)|ERR_NETWORK_CHANGED/.test(p),
-  );
 
-/** A wire timestamp `seconds` from now, in whole seconds. */
-const inSeconds = (seconds: number) => new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 const PAUSED = "Live updates paused — reconnecting…";
 const TOO_MANY = "Live updates are off: too many open tabs.";
@@ -54,11 +45,8 @@ const usesOf = (page: Page, code: string) => text(inviteRow(page, code).locator(
 describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_000 }, () => {
   const e2e = useE2E();
 
-  async function chatOfUmar(name: string, at?: RunningServer): Promise<number> {
-    const { databaseUrl } = at ?? e2e.live();
-    const chat = await adminCli<{ id: number }>(databaseUrl, ["chat", "create", "--name", name, "--visibility", "public", "--owner", "umar"]);
-    return chat.id;
-  }
+  /** A chat of umar's own for one test, on the live server or `at`. */
+  const chatOf = (name: string, at?: RunningServer) => chatOfUmar((at ?? e2e.live()).databaseUrl, name);
 
   async function signedInUmar(at?: RunningServer, viewport = DESKTOP, colorScheme: "light" | "dark" = "light") {
     const owner = at ? await e2e.personAt(at, viewport) : await e2e.person(viewport, { colorScheme, bypassCSP: true });
@@ -95,7 +83,7 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
   it("another person joins with the manager's invite: the use count and the activity change without a reload", async () => {
     const { databaseUrl } = e2e.live();
     const name = "Live Join Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId, max_uses: 5 }, "POST");
     await openInvites(owner.page, chatId, name);
@@ -142,7 +130,7 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
 
   it("what one tab creates, edits and revokes shows in another tab of the same manager", async () => {
     const name = "Live Tabs Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const other = await owner.context.newPage();
     for (const page of [owner.page, other]) await openInvites(page, chatId, name);
@@ -204,7 +192,7 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
 
   it("an invite that expires leaves the list on its invite.expired event, even with the page's clock standing still", async () => {
     const name = "Live Expiry Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     const expiresAt = inSeconds(6);
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId, expires_at: expiresAt }, "POST");
@@ -228,7 +216,7 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
   it("says live updates are paused while the server is down, and catches up on what it missed once it is back", async () => {
     const server = await e2e.ownServer();
     const name = "Live Restart Club";
-    const chatId = await chatOfUmar(name, server);
+    const chatId = await chatOf(name, server);
     const owner = await signedInUmar(server);
     const { code } = await callTrpc<CreatedInvite>(owner.page, "invite.create", { chat_id: chatId, max_uses: 10 }, "POST");
     const joiner = await newAccount("live-dee", server);
@@ -271,14 +259,14 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
     await inviteRow(owner.page, missed).waitFor();
     await expectSamePage(owner.page);
 
-    expectNoConsoleProblems(offline(owner.problems));
+    expectNoConsoleProblems(withoutOfflineErrors(owner.problems));
   });
 
   it("a stream the session or the access ended is not reopened: the page shows the sign-in or the no-access page by itself", async () => {
     const { databaseUrl } = e2e.live();
     // Signed out in another tab: this tab, left alone, goes to the sign-in page and says why.
     const name = "Live Session Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const owner = await signedInUmar();
     await openInvites(owner.page, chatId, name);
     const streams: string[] = [];
@@ -332,7 +320,7 @@ describe.skipIf(skipE2E)("live updates, end to end in Chromium", { timeout: 240_
   it("says live updates are off when the person has too many open, and comes back on Try again; on a phone too", async () => {
     const { url } = e2e.live();
     const name = "Live Limit Club";
-    const chatId = await chatOfUmar(name);
+    const chatId = await chatOf(name);
     const token = (await adminCli<{ token: string }>(e2e.live().databaseUrl, ["session", "create", "--user", "umar"])).token;
     // Ten streams already open elsewhere (other tabs, other devices): the most one person may have.
     const held = Array.from({ length: 10 }, () => new AbortController());

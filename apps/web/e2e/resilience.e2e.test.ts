@@ -9,26 +9,17 @@ import {
   callTrpc,
   expectNoConsoleProblems,
   expectPage,
+  inSeconds,
   inviteRow,
   screenshot,
   signInWithDemo,
   text,
+  withoutOfflineErrors,
 } from "./support/pages";
 import { adminCli } from "./support/server";
 import { skipE2E, useE2E } from "./support/suite";
 
-/**
- * Chromium logs a request that got no answer as a console error: expected while the server is
- * down (and a live event stream cut off by the stopping server as an incomplete response).
- */
-const offline = (problems: string[]) =>
-  problems.filter(
-    (p) =>
-      !/Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|TIMED_OUT|INCOMPLETE_CHUNKED_ENCODING)|ERR_NETWORK_CHANGED/.test(p),
-  );
 
-/** A wire timestamp `seconds` from now, in whole seconds. */
-const inSeconds = (seconds: number) => new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 describe.skipIf(skipE2E)("the web app when things change under it", { timeout: 240_000 }, () => {
   const e2e = useE2E();
@@ -111,7 +102,7 @@ describe.skipIf(skipE2E)("the web app when things change under it", { timeout: 2
     await expect.poll(() => text(page.locator(".status-line"))).toBe(`Invite '${codes[0]}' revoked`);
     await expect.poll(() => quota.getAttribute("aria-valuetext")).toBe(`${onServer - 1} of 20 active invites`);
 
-    expectNoConsoleProblems(offline(problems));
+    expectNoConsoleProblems(withoutOfflineErrors(problems));
   });
 
   it("says the session ended in another tab, and after signing in again finishes the revoke or leaves the create undone", async () => {

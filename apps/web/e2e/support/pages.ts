@@ -78,3 +78,18 @@ export async function callTrpc<T>(page: Page, procedure: string, input?: unknown
 export function expectNoConsoleProblems(...problems: string[][]): void {
   expect(problems.flat()).toEqual([]);
 }
+
+/**
+ * A page's console problems without those a server that is down causes: Chromium logs a request
+ * that got no answer as a console error (and a live event stream cut off by the stopping server as
+ * an incomplete response).
+ */
+export const withoutOfflineErrors = (problems: string[]): string[] =>
+  problems.filter(
+    (p) =>
+      !/Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|TIMED_OUT|INCOMPLETE_CHUNKED_ENCODING)|ERR_NETWORK_CHANGED/.test(p),
+  );
+
+/** A wire timestamp `seconds` from now, in whole seconds. */
+export const inSeconds = (seconds: number): string =>
+  new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toISOString().replace(".000Z", "Z");

@@ -157,3 +157,10 @@ export function adminCli<T>(databaseUrl: string, args: string[]): Promise<T> {
     );
   });
 }
+
+/** A public chat of the demo's umar for one test, so tests never share invites or settings; its id. */
+export async function chatOfUmar(databaseUrl: string, name: string, description?: string): Promise<number> {
+  const args = ["chat", "create", "--name", name, "--visibility", "public", "--owner", "umar"];
+  const chat = await adminCli<{ id: number }>(databaseUrl, [...args, ...(description ? ["--description", description] : [])]);
+  return chat.id;
+}
